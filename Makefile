@@ -1,0 +1,54 @@
+# Frontline: two commands on a fresh machine — `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench check messages screenshots browser install clean
+
+# A fresh venv with everything pinned in requirements*.txt; reinstalled when they change.
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's chromium for the Playwright browser tests (never a downloaded browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium and CJK fonts for the browser tests"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_initial_data
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# SQLite by default; PostgreSQL when DATABASE_URL is set.
+test: $(STAMP) browser
+	$(PY) -m pytest
+
+# Refresh the user guides' screenshots (docs/screenshots) from the browser tests.
+screenshots: $(STAMP) browser
+	FRONTLINE_SCREENSHOTS=1 $(PY) -m pytest -m browser
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+check: $(STAMP)
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.production \
+	DJANGO_SECRET_KEY=check-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ \
+	DJANGO_ALLOWED_HOSTS=frontline.example.gov.cn \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench --ignore=media --no-obsolete
+	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles

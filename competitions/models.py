@@ -1,0 +1,1 @@
+"""Models of the competitions app: filled in by its own issue."""

@@ -1,0 +1,137 @@
+"""Wagtail admin screens for spreadsheet imports: upload → preview with every error → confirm."""
+
+import tablib
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, TemplateView, View
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from .imports import get_import, registered_imports
+from .models import ImportBatch
+from .services import import_batch_check, import_batch_confirm
+from .spreadsheets import export_bytes
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Spreadsheet"),
+        help_text=gettext_lazy("An .xlsx workbook (first sheet) or a .csv file, at most 50 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 50 MB."))
+        return upload
+
+
+class ImportSpecMixin:
+    """Resolves the import named in the URL and checks the user may run it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.spec = get_import(kwargs["kind"])
+        if self.spec is None:
+            raise Http404
+        if not request.user.has_perm(self.spec.permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *super().get_breadcrumbs_items(),
+            {"url": reverse("frontline_imports:index"), "label": _("Imports")},
+            {"url": reverse("frontline_imports:upload", args=[self.spec.key]), "label": self.spec.label},
+        ]
+
+
+class ImportIndexView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "home/admin/import_index.html"
+    page_title = gettext_lazy("Imports")
+    header_icon = "upload"
+
+    def get_context_data(self, **kwargs):
+        allowed = [s for s in registered_imports().values() if self.request.user.has_perm(s.permission)]
+        if not allowed:
+            raise PermissionDenied
+        batches = ImportBatch.objects.filter(kind__in=[s.key for s in allowed]).select_related("uploaded_by")
+        return super().get_context_data(
+            imports=allowed, batches=batches[:50], labels={s.key: s.label for s in allowed}, **kwargs
+        )
+
+
+class ImportUploadView(ImportSpecMixin, WagtailAdminTemplateMixin, FormView):
+    template_name = "home/admin/import_upload.html"
+    form_class = UploadForm
+    header_icon = "upload"
+
+    def get_page_title(self):
+        return _("Import: %(label)s") % {"label": self.spec.label}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(spec=self.spec, **kwargs)
+
+    def form_valid(self, form):
+        batch = import_batch_check(spec=self.spec, uploaded_file=form.cleaned_data["file"], user=self.request.user)
+        return redirect("frontline_imports:batch", self.spec.key, batch.pk)
+
+
+class ImportBatchView(ImportSpecMixin, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "home/admin/import_batch.html"
+    header_icon = "upload"
+
+    def get_page_title(self):
+        return _("Import: %(label)s") % {"label": self.spec.label}
+
+    def get_context_data(self, **kwargs):
+        batch = get_object_or_404(ImportBatch, pk=self.kwargs["pk"], kind=self.spec.key)
+        preview = batch.summary.get("preview", [])
+        shown = set(preview[0][2]) if preview else set()
+        return super().get_context_data(
+            spec=self.spec,
+            batch=batch,
+            summary=batch.summary,
+            preview_headers=[h for h in self.spec.all_headers if h in shown],
+            preview_rows=[
+                (row, status, [values.get(h, "") for h in self.spec.all_headers if h in shown])
+                for row, status, values in preview
+            ],
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        batch, imported = import_batch_confirm(spec=self.spec, batch_id=kwargs["pk"], user=request.user)
+        if imported:
+            messages.success(
+                request,
+                _("Imported %(total)d rows: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.")
+                % batch.summary,
+            )
+        elif batch.status == ImportBatch.Status.IMPORTED:
+            messages.info(request, _("This file was already imported."))
+        else:
+            messages.error(request, _("The file no longer passes the checks; nothing was imported."))
+        return redirect("frontline_imports:batch", self.spec.key, batch.pk)
+
+
+class ImportTemplateView(ImportSpecMixin, View):
+    """An empty workbook with the layout's headers, for HR to fill in."""
+
+    def get(self, request, *args, **kwargs):
+        dataset = tablib.Dataset(headers=list(self.spec.all_headers), title=str(self.spec.label)[:31])
+        response = HttpResponse(
+            export_bytes(dataset, "xlsx"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self.spec.key}-template.xlsx"'
+        return response

@@ -1,0 +1,175 @@
+"""All-or-nothing spreadsheet imports, shared by every app.
+
+An import reads the whole file, validates every row in memory, and writes nothing
+unless every row is valid; errors read `第N行 列名: 原因`. Each app describes its
+import as a `SpreadsheetImport` and registers it with the `register_spreadsheet_import`
+Wagtail hook; the management commands and the admin's upload → preview → confirm
+screens (home.import_views) both run it through `run_import`.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError
+from django.utils.translation import gettext as _
+from import_export.widgets import ForeignKeyWidget
+from wagtail import hooks
+
+from .spreadsheets import SpreadsheetError, cell_text, read_table
+
+SPREADSHEET_IMPORT_HOOK = "register_spreadsheet_import"
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self):
+        return _("Row %(row)d %(column)s: %(message)s") % {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+@dataclass
+class ImportResult:
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    # What the import would create besides its own rows, e.g. {"服务中心": ["城南…"]}.
+    side_effects: dict[str, list[str]] = field(default_factory=dict)
+    # The first rows for the preview: (row number, status, {column: text}).
+    preview: list[tuple[int, str, dict]] = field(default_factory=list)
+    dry_run: bool = True
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    def summary(self):
+        return {
+            "total": self.total,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": len(self.errors),
+        }
+
+
+class RowCleaner:
+    """Cleans raw rows with a django-import-export Resource's fields and widgets.
+
+    The Resource stays the single description of the layout (column names, widgets);
+    this reads it for the set-based path, collecting every error instead of stopping.
+    Foreign keys are not looked up here (a query per row): their cells come back as
+    text keys for the caller to resolve with one query per table.
+    """
+
+    def __init__(self, resource, *, required_columns):
+        self.fields = [f for f in resource.get_import_fields() if f.column_name and not f.readonly]
+        self.required_columns = set(required_columns)
+
+    def display(self, values):
+        """Cleaned values keyed by column name, as text, for previews."""
+        shown = {}
+        for fld in self.fields:
+            value = values.get(fld.attribute)
+            shown[fld.column_name] = "" if value is None else str(value)
+        return shown
+
+    def missing_columns(self, table):
+        return [c for c in sorted(self.required_columns) if c not in table.headers]
+
+    def clean(self, row_number, raw, errors):
+        values = {}
+        for fld in self.fields:
+            if fld.column_name not in raw:
+                continue
+            try:
+                if isinstance(fld.widget, ForeignKeyWidget):
+                    value = cell_text(raw.get(fld.column_name))
+                else:
+                    value = fld.widget.clean(raw.get(fld.column_name), row=raw)
+            except ValueError as exc:
+                errors.append(RowError(row_number, fld.column_name, str(exc)))
+                continue
+            if value in (None, "") and fld.column_name in self.required_columns:
+                errors.append(RowError(row_number, fld.column_name, _("This column must not be empty.")))
+                continue
+            values[fld.attribute] = value
+        return values
+
+
+def duplicate_key_errors(rows, key, column):
+    """Errors for rows whose key already appeared in an earlier row of the file."""
+    first_seen = {}
+    errors = []
+    for row_number, values in rows:
+        value = values.get(key)
+        if not value:
+            continue
+        if value in first_seen:
+            errors.append(
+                RowError(
+                    row_number,
+                    column,
+                    _("%(value)s appears again (first on row %(first)d).")
+                    % {"value": value, "first": first_seen[value]},
+                )
+            )
+        else:
+            first_seen[value] = row_number
+    return errors
+
+
+@dataclass(frozen=True)
+class SpreadsheetImport:
+    """An import the admin and the commands can run.
+
+    `run(table, dry_run=...)` validates the table and, unless dry_run or any error,
+    writes it; it returns an ImportResult.
+    """
+
+    key: str
+    label: str
+    permission: str
+    # The header row is the first row holding all of these (title rows may precede it).
+    header_markers: tuple[str, ...]
+    required_headers: tuple[str, ...]
+    all_headers: tuple[str, ...]
+    run: callable
+    help_text: str = ""
+
+
+def registered_imports():
+    imports = {}
+    for hook in hooks.get_hooks(SPREADSHEET_IMPORT_HOOK):
+        spec = hook()
+        imports[spec.key] = spec
+    return imports
+
+
+def get_import(key):
+    return registered_imports().get(key)
+
+
+def run_import(spec, content, filename, *, dry_run, user=None):
+    """Read the file and run the import; a file that cannot be read is one error on row 1."""
+    try:
+        table = read_table(content, filename, header_markers=spec.header_markers)
+    except SpreadsheetError as exc:
+        return ImportResult(errors=[RowError(1, _("File"), str(exc))], dry_run=dry_run)
+    try:
+        return spec.run(table, dry_run=dry_run, user=user)
+    except IntegrityError:
+        # Another import wrote the same keys at the same moment: nothing of ours was kept.
+        return ImportResult(
+            total=len(table),
+            errors=[RowError(table.header_row, _("File"), _("Another import changed the same records at the same time; nothing was written. Try again."))],
+            dry_run=dry_run,
+        )
+

@@ -1,0 +1,90 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import BaseStreamBlock
+
+
+class HomePage(Page):
+    """The public front page: what Frontline is, and the latest policy news."""
+
+    hero_title = models.CharField(_("hero title"), max_length=100, blank=True)
+    hero_text = models.TextField(_("hero text"), blank=True)
+    body = StreamField(BaseStreamBlock(), verbose_name=_("body"), blank=True)
+
+    search_fields = Page.search_fields + [index.SearchField("hero_text"), index.SearchField("body")]
+    content_panels = Page.content_panels + [
+        MultiFieldPanel([FieldPanel("hero_title"), FieldPanel("hero_text")], heading=_("Hero")),
+        FieldPanel("body"),
+    ]
+    max_count = 1
+    parent_page_types = ["wagtailcore.Page"]
+
+    class Meta:
+        verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
+
+
+@register_setting(icon="cog")
+class SiteSettings(BaseSiteSetting):
+    """What the site says about the organisation that runs it."""
+
+    organisation = models.CharField(
+        _("organisation"), max_length=100, blank=True, help_text=_("Shown in the page footer.")
+    )
+    service_phone = models.CharField(_("service phone"), max_length=30, blank=True)
+    footer_text = models.CharField(_("footer text"), max_length=200, blank=True)
+    icp_number = models.CharField(_("ICP licence number"), max_length=50, blank=True)
+
+    panels = [
+        FieldPanel("organisation"),
+        FieldPanel("service_phone"),
+        FieldPanel("footer_text"),
+        FieldPanel("icp_number"),
+    ]
+
+    class Meta:
+        verbose_name = _("site settings")
+        verbose_name_plural = _("site settings")
+
+
+class ImportBatch(models.Model):
+    """An uploaded spreadsheet and what importing it did: the audit trail of imports.
+
+    The file is kept so that "confirm" imports exactly what was previewed.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Checked, not imported")
+        INVALID = "invalid", _("Has errors, nothing imported")
+        IMPORTED = "imported", _("Imported")
+
+    kind = models.CharField(_("kind"), max_length=30, db_index=True)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PREVIEWED)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.get_status_display()})"

@@ -1,0 +1,38 @@
+from django import template
+
+from home.charts import plotly_js_url, render_figure
+from people.privacy import can_see_personal_data, mask_middle
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def plotly_figure(context, figure, div_id=None, height=None):
+    request = context.get("request")
+    nonce = getattr(request, "csp_nonce", None) if request is not None else None
+    return render_figure(figure, div_id=div_id, height=height, nonce=str(nonce) if nonce else None)
+
+
+@register.simple_tag
+def plotly_js():
+    return plotly_js_url()
+
+
+@register.simple_tag(takes_context=True)
+def personal(context, value):
+    """Show a phone or ID number in full only to a role allowed to see it."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return value if can_see_personal_data(user) else mask_middle(value)
+
+
+@register.filter
+def person_name(user):
+    """A person's name the Chinese way: the staff profile's name, else family name first."""
+    if user is None:
+        return "—"
+    profile = getattr(user, "staff_profile", None) if user.is_authenticated else None
+    if profile is not None:
+        return profile.name
+    full = f"{user.last_name}{user.first_name}".strip()
+    return full or user.get_username()

@@ -1,0 +1,27 @@
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from .imports import registered_imports
+from .urls_admin import import_urls
+
+
+@hooks.register("register_admin_urls")
+def register_import_urls():
+    return [path("imports/", include((import_urls, "frontline_imports")))]
+
+
+class ImportsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return any(request.user.has_perm(s.permission) for s in registered_imports().values())
+
+
+@hooks.register("register_admin_menu_item")
+def register_imports_menu_item():
+    return ImportsMenuItem(_("Imports"), reverse("frontline_imports:index"), icon_name="upload", order=900)
+
+
+@hooks.register("register_admin_menu_item")
+def register_help_menu_item():
+    return MenuItem(_("User guides"), reverse("help:index"), icon_name="help", order=10000)

@@ -1,0 +1,90 @@
+"""Forms behind the Wagtail admin screens of the organisation directory.
+
+A staff profile and its login account move together: a profile created in the admin gets
+an account named after its 工号 with no usable password (the person sets one through an
+activation link from HR; there is no shared default password), and an inactive profile's
+account cannot log in.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from . import roles
+from .services import staff_account_create
+
+
+def sync_staff_account(profile):
+    """Bring the profile's login account in line with the profile, creating it if needed.
+
+    Only the active flag is synchronised on existing accounts: usernames of existing
+    accounts (such as the demo account ``staff``) are left alone. Call inside a
+    transaction, before saving a new profile (the profile needs its user to be saved).
+    """
+    if profile.user_id is None:
+        profile.user = staff_account_create(staff_no=profile.staff_no, name=profile.name, active=profile.active)
+        return profile.user
+
+    user = profile.user
+    if user.is_active != profile.active:
+        user.is_active = profile.active
+        user.save(update_fields=["is_active"])
+    return user
+
+
+class StaffProfileForm(WagtailAdminModelForm):
+    """Creates the login account of a new staff member and keeps its active flag in step."""
+
+    def clean_staff_no(self):
+        staff_no = self.cleaned_data["staff_no"]
+        is_new = self.instance.user_id is None
+        if is_new and get_user_model().objects.filter(username__iexact=staff_no).exists():
+            raise ValidationError(
+                _("A user account named %(staff_no)s already exists."),
+                code="username_taken",
+                params={"staff_no": staff_no},
+            )
+        return staff_no
+
+    def save(self, commit=True):
+        profile = super().save(commit=False)
+        if commit:
+            with transaction.atomic():
+                sync_staff_account(profile)
+                profile.save()
+                self.save_m2m()
+        return profile
+
+
+class ServiceCentreForm(WagtailAdminModelForm):
+    """Offers only members of the supervisor role (and whoever is already assigned)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "supervisors" in self.fields:
+            assigned = Q(pk__in=self.instance.supervisors.all()) if self.instance.pk else Q()
+            self.fields["supervisors"].queryset = (
+                get_user_model()
+                .objects.filter(Q(groups__name=roles.SUPERVISOR) | assigned)
+                .distinct()
+                .order_by("username")
+            )
+
+
+class VendorManagerForm(WagtailAdminModelForm):
+    """Offers only accounts with the vendor manager role (and the one already linked)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "user" in self.fields:
+            linked = Q(pk=self.instance.user_id) if self.instance.user_id else Q()
+            self.fields["user"].queryset = (
+                get_user_model()
+                .objects.filter(Q(groups__name=roles.VENDOR) | linked)
+                .distinct()
+                .order_by("username")
+            )
+            self.fields["user"].help_text = _("Only accounts in the vendor manager role are listed.")

@@ -1,0 +1,215 @@
+"""The organisation directory: service centres, windows, vendors, posts and staff.
+
+Not Wagtail-search-indexed on purpose: rosters arrive by bulk import (no save signals),
+so the admin searches these tables with plain database queries.
+
+`people` is the bottom of the dependency graph: every other app may use it, it uses none.
+"""
+
+import re
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .privacy import mask_middle
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+ID_NUMBER_RE = re.compile(r"^\d{17}[\dX]$")
+
+phone_validator = RegexValidator(PHONE_RE, _("Enter an 11-digit mobile number starting with 1."))
+id_number_validator = RegexValidator(
+    ID_NUMBER_RE, _("Enter an 18-character resident ID number (17 digits and a digit or X).")
+)
+
+
+class ServiceCentre(models.Model):
+    """服务中心: a government service hall."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.SlugField(_("code"), max_length=20, unique=True, blank=True, null=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("service phone"), max_length=30, blank=True)
+    supervisors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("supervisors"),
+        blank=True,
+        related_name="supervised_centres",
+        help_text=_("Supervisors who handle this centre's bad-review cases and inspections."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+
+    class Meta:
+        verbose_name = _("service centre")
+        verbose_name_plural = _("service centres")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Post(models.Model):
+    """岗位: the kind of business a person handles (综合受理, 不动产登记 …)."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Window(models.Model):
+    """窗口: a service counter. Its code is unique everywhere: the rating QR code carries it."""
+
+    code = models.CharField(
+        _("window code"),
+        max_length=20,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9-]+$", _("Use letters, digits and hyphens."))],
+    )
+    name = models.CharField(_("name"), max_length=100)
+    centre = models.ForeignKey(
+        ServiceCentre, verbose_name=_("service centre"), on_delete=models.PROTECT, related_name="windows"
+    )
+    posts = models.ManyToManyField(Post, verbose_name=_("posts served"), blank=True, related_name="windows")
+    active = models.BooleanField(_("active"), default=True)
+
+
+    class Meta:
+        verbose_name = _("window")
+        verbose_name_plural = _("windows")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class VendorCompany(models.Model):
+    """用工单位: the company that employs outsourced window staff."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+
+    class Meta:
+        verbose_name = _("vendor company")
+        verbose_name_plural = _("vendor companies")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class StaffProfile(models.Model):
+    """A window staff member. 工号 (`staff_no`) is the staff key everywhere."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.PROTECT,
+        related_name="staff_profile",
+    )
+    staff_no = models.CharField(
+        _("staff number"),
+        max_length=30,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]+$", _("Use letters, digits, - and _."))],
+    )
+    name = models.CharField(_("name"), max_length=50)
+    phone = models.CharField(_("mobile number"), max_length=11, blank=True, validators=[phone_validator])
+    id_number = models.CharField(
+        _("ID number"), max_length=18, blank=True, validators=[id_number_validator]
+    )
+    centre = models.ForeignKey(
+        ServiceCentre, verbose_name=_("service centre"), on_delete=models.PROTECT, related_name="staff"
+    )
+    window = models.ForeignKey(
+        Window,
+        verbose_name=_("window"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    vendor = models.ForeignKey(
+        VendorCompany,
+        verbose_name=_("vendor company"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text=_("Empty for staff employed by the centre itself."),
+    )
+    post = models.ForeignKey(
+        Post, verbose_name=_("post"), on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+    hire_date = models.DateField(_("hire date"), null=True, blank=True)
+    pay_base = models.DecimalField(
+        _("performance pay base"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Monthly performance pay base (绩效工资基数) in yuan."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        ordering = ["staff_no"]
+        permissions = [
+            ("view_personal_data", _("Can see unmasked phone and ID numbers")),
+        ]
+        indexes = [models.Index(fields=["centre", "active"])]
+
+    def __str__(self):
+        return f"{self.staff_no} {self.name}"
+
+    def clean(self):
+        if self.window_id and self.centre_id and self.window.centre_id != self.centre_id:
+            raise ValidationError({"window": _("The window belongs to another service centre.")})
+
+    @property
+    def masked_phone(self):
+        return mask_middle(self.phone)
+
+    @property
+    def masked_id_number(self):
+        return mask_middle(self.id_number)
+
+
+class VendorManager(models.Model):
+    """Ties a vendor manager's account to their company: they see only its staff."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.CASCADE,
+        related_name="vendor_manager",
+    )
+    vendor = models.ForeignKey(
+        VendorCompany, verbose_name=_("vendor company"), on_delete=models.CASCADE, related_name="managers"
+    )
+
+    class Meta:
+        verbose_name = _("vendor manager")
+        verbose_name_plural = _("vendor managers")
+
+    def __str__(self):
+        return f"{self.user} → {self.vendor}"

@@ -1,0 +1,71 @@
+"""Reads of the organisation directory. Set-based: callers get querysets, never loops."""
+
+from django.db.models import Count, Q
+
+from . import roles
+from .models import ServiceCentre, StaffProfile, VendorCompany, VendorManager
+
+
+def user_role_names(user):
+    """The role (group) names of a user, cached on the user object for the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_frontline_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._frontline_roles = cached
+    return cached
+
+
+def user_has_role(user, *role_names):
+    return bool(user_role_names(user) & set(role_names))
+
+
+def staff_profile_for(user):
+    """The user's own staff profile, or None."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return StaffProfile.objects.select_related("centre", "window", "vendor", "post").get(user=user)
+    except StaffProfile.DoesNotExist:
+        return None
+
+
+def vendor_for_manager(user):
+    """The vendor company a vendor manager belongs to, or None."""
+    if not user.is_authenticated or not user_has_role(user, roles.VENDOR):
+        return None
+    manager = VendorManager.objects.select_related("vendor").filter(user=user).first()
+    return manager.vendor if manager else None
+
+
+def staff_list(*, centre=None, vendor=None, active=True, search=None):
+    qs = StaffProfile.objects.select_related("centre", "window", "vendor", "post")
+    if active is not None:
+        qs = qs.filter(active=active)
+    if centre is not None:
+        qs = qs.filter(centre=centre)
+    if vendor is not None:
+        qs = qs.filter(vendor=vendor)
+    if search:
+        qs = qs.filter(Q(staff_no__icontains=search) | Q(name__icontains=search))
+    return qs.order_by("staff_no")
+
+
+def vendor_headcount_by_centre(*, vendor):
+    """Active headcount of a vendor's staff per service centre (one query)."""
+    return (
+        ServiceCentre.objects.filter(staff__vendor=vendor, staff__active=True)
+        .annotate(headcount=Count("staff"))
+        .order_by("name")
+        .values("name", "headcount")
+    )
+
+
+def directory_counts():
+    """Figures for the admin dashboard panel: one query per table."""
+    return {
+        "centres": ServiceCentre.objects.filter(active=True).count(),
+        "vendors": VendorCompany.objects.filter(active=True).count(),
+        "staff": StaffProfile.objects.filter(active=True).count(),
+    }

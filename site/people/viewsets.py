@@ -1,0 +1,514 @@
+"""Wagtail admin screens of the organisation directory, grouped under one Organisation menu.
+
+Staff phone and ID numbers are personal data: the staff listing, its export and the
+inspect view show them masked (前3后4) to anyone without ``people.view_personal_data``,
+and the edit form leaves them out for such users, so they can neither read nor
+overwrite them. The performance pay base follows the same permission (a trainer sees
+no pay).
+
+Listings search with the ORM (``icontains``) rather than a Wagtail search backend:
+full-text backends do not split Chinese names into words, and bulk roster imports do
+not update a search index.
+"""
+
+import django_filters
+from django import forms
+from django.contrib.admin.utils import quote
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.http import urlencode
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.site_summary import SummaryItem
+from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
+from wagtail.admin.ui.tables import BooleanColumn, BulkActionsCheckboxColumn, Column, TitleColumn
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from . import resources as roster
+from . import selectors
+from .admin_forms import ServiceCentreForm, StaffProfileForm, VendorManagerForm
+from .models import Post, ServiceCentre, StaffProfile, VendorCompany, VendorManager, Window
+from .privacy import PERSONAL_DATA_PERMISSION, can_see_personal_data
+
+# Sub-menu items registered under this hook name appear in the Organisation menu.
+ORGANISATION_MENU_HOOK = "register_organisation_menu_item"
+
+# The bulk action (see admin_views.ActivationSheetBulkAction) that prints activation links.
+ACTIVATION_SHEET_ACTION = "activation_sheet"
+
+# The staff export uses the roster layout's headers (DESIGN, "Spreadsheet layouts"), so HR
+# can edit an unmasked export and import it again.
+ROSTER_EXPORT_HEADINGS = {
+    "staff_no": roster.STAFF_NO,
+    "name": roster.NAME,
+    "phone": roster.PHONE,
+    "id_number": roster.ID_NUMBER,
+    "centre.name": roster.CENTRE,
+    "window.code": roster.WINDOW_CODE,
+    "window.name": roster.WINDOW_NAME,
+    "vendor.name": roster.VENDOR,
+    "post.name": roster.POST,
+    "hire_date": roster.HIRE_DATE,
+    "pay_base": roster.PAY_BASE,
+}
+MASKED_FIELDS = {"phone": "masked_phone", "id_number": "masked_id_number"}
+PAY_FIELDS = {"pay_base"}
+
+
+def field_label(model, field_name):
+    return capfirst(model._meta.get_field(field_name).verbose_name)
+
+
+def staff_search_q(query, *, include_personal_data):
+    """Staff matching a search: by 工号 or name, and by phone or ID number only for those
+    allowed to see them (otherwise a search would reveal the hidden digits)."""
+    condition = Q(staff_no__icontains=query) | Q(name__icontains=query)
+    if include_personal_data:
+        condition |= Q(phone__icontains=query) | Q(id_number__icontains=query)
+    return condition
+
+
+class StaffProfileFilterSet(WagtailFilterSet):
+    password = django_filters.ChoiceFilter(
+        label=_("Password"),
+        choices=[("set", _("Set")), ("not_set", _("Not set yet"))],
+        empty_label=_("All"),
+        widget=forms.RadioSelect,
+        method="filter_password",
+    )
+
+    class Meta:
+        model = StaffProfile
+        fields = ["centre", "vendor", "post", "active"]
+
+    def filter_password(self, queryset, name, value):
+        # New accounts carry an unusable password until the activation link is used.
+        not_set = Q(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        return queryset.exclude(not_set) if value == "set" else queryset.filter(not_set)
+
+
+class DirectoryIndexView(generic.IndexView):
+    """Listing with an export that tolerates empty relations and opens cleanly in Excel."""
+
+    def to_row_dict(self, item):
+        return {field: self.get_export_value(item, field) for field in self.list_export}
+
+    def get_export_value(self, item, field):
+        value = item
+        for attribute in field.split("."):
+            if value is None:  # an empty relation, e.g. staff employed without a vendor
+                return None
+            value = getattr(value, attribute)
+        return value
+
+    def stream_csv(self, queryset):
+        # Excel reads a CSV file as UTF-8 (and shows Chinese correctly) only after a BOM.
+        yield "\ufeff"
+        yield from super().stream_csv(queryset)
+
+
+class DirectoryViewSet(ModelViewSet):
+    index_view_class = DirectoryIndexView
+    search_backend_name = None
+    copy_view_enabled = False
+    list_per_page = 50
+
+    def get_listing_queryset(self):
+        return self.model._default_manager.all()
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(queryset=self.get_listing_queryset(), **kwargs)
+
+
+class ServiceCentreViewSet(DirectoryViewSet):
+    model = ServiceCentre
+    icon = "site"
+    menu_order = 2
+    ordering = "name"
+    list_display = [
+        "name",
+        "code",
+        "address",
+        "phone",
+        Column("window_count", label=_("Windows"), sort_key="window_count"),
+        Column("staff_count", label=_("Active staff"), sort_key="staff_count"),
+        BooleanColumn("active", label=field_label(ServiceCentre, "active"), sort_key="active"),
+    ]
+    list_filter = ["active"]
+    search_fields = ["name", "code", "address"]
+    list_export = ["name", "code", "address", "phone", "window_count", "staff_count", "active"]
+    export_headings = {"window_count": _("Windows"), "staff_count": _("Active staff")}
+    export_filename = "frontline-service-centres"
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("name"), FieldPanel("code")]),
+            FieldRowPanel([FieldPanel("address"), FieldPanel("phone")]),
+            FieldPanel("supervisors", widget=forms.CheckboxSelectMultiple),
+            FieldPanel("active"),
+        ],
+        base_form_class=ServiceCentreForm,
+    )
+
+    def get_listing_queryset(self):
+        # distinct: the two joined relations would otherwise multiply each other's counts.
+        return ServiceCentre.objects.annotate(
+            window_count=Count("windows", distinct=True),
+            staff_count=Count("staff", filter=Q(staff__active=True), distinct=True),
+        )
+
+
+class WindowIndexView(DirectoryIndexView):
+    def get_export_value(self, item, field):
+        if field == "posts":
+            return [post.name for post in item.posts.all()]
+        return super().get_export_value(item, field)
+
+
+class WindowViewSet(DirectoryViewSet):
+    model = Window
+    icon = "desktop"
+    menu_order = 3
+    index_view_class = WindowIndexView
+    ordering = "code"
+    list_display = [
+        "code",
+        "name",
+        "centre",
+        Column(
+            "posts",
+            label=field_label(Window, "posts"),
+            accessor=lambda window: ", ".join(post.name for post in window.posts.all()),
+        ),
+        Column("staff_count", label=_("Active staff"), sort_key="staff_count"),
+        BooleanColumn("active", label=field_label(Window, "active"), sort_key="active"),
+    ]
+    list_filter = ["centre", "posts", "active"]
+    search_fields = ["code", "name", "centre__name"]
+    list_export = ["code", "name", "centre.name", "posts", "staff_count", "active"]
+    export_headings = {
+        "centre.name": field_label(Window, "centre"),
+        "posts": field_label(Window, "posts"),
+        "staff_count": _("Active staff"),
+    }
+    export_filename = "frontline-windows"
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("code"), FieldPanel("name")]),
+            FieldPanel("centre"),
+            FieldPanel("posts", widget=forms.CheckboxSelectMultiple),
+            FieldPanel("active"),
+        ]
+    )
+
+    def get_listing_queryset(self):
+        return (
+            Window.objects.select_related("centre")
+            .prefetch_related("posts")
+            .annotate(staff_count=Count("staff", filter=Q(staff__active=True)))
+        )
+
+
+class VendorCompanyViewSet(DirectoryViewSet):
+    model = VendorCompany
+    icon = "clipboard-list"
+    menu_order = 4
+    ordering = "name"
+    list_display = [
+        "name",
+        "credit_code",
+        "contact_name",
+        "contact_phone",
+        Column("staff_count", label=_("Active staff"), sort_key="staff_count"),
+        BooleanColumn("active", label=field_label(VendorCompany, "active"), sort_key="active"),
+    ]
+    list_filter = ["active"]
+    search_fields = ["name", "credit_code", "contact_name"]
+    list_export = ["name", "credit_code", "contact_name", "contact_phone", "staff_count", "active"]
+    export_headings = {"staff_count": _("Active staff")}
+    export_filename = "frontline-vendor-companies"
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("name"), FieldPanel("credit_code")]),
+            FieldRowPanel([FieldPanel("contact_name"), FieldPanel("contact_phone")]),
+            FieldPanel("active"),
+        ]
+    )
+
+    def get_listing_queryset(self):
+        return VendorCompany.objects.annotate(staff_count=Count("staff", filter=Q(staff__active=True)))
+
+
+class PostViewSet(DirectoryViewSet):
+    model = Post
+    icon = "tag"
+    menu_order = 5
+    ordering = "name"
+    list_display = [
+        "name",
+        "description",
+        Column("staff_count", label=_("Active staff"), sort_key="staff_count"),
+    ]
+    search_fields = ["name", "description"]
+    list_export = ["name", "description", "staff_count"]
+    export_headings = {"staff_count": _("Active staff")}
+    export_filename = "frontline-posts"
+    edit_handler = ObjectList([FieldPanel("name"), FieldPanel("description")])
+
+    def get_listing_queryset(self):
+        return Post.objects.annotate(staff_count=Count("staff", filter=Q(staff__active=True)))
+
+
+class StaffProfileIndexView(DirectoryIndexView):
+    template_name = "people/admin/staff_profile_index.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if not can_see_personal_data(request.user):
+            self.list_export = [field for field in self.list_export if field not in PAY_FIELDS]
+
+    @cached_property
+    def shows_personal_data(self):
+        return can_see_personal_data(self.request.user)
+
+    @cached_property
+    def can_issue_activation_links(self):
+        return self.user_has_permission("change")
+
+    @cached_property
+    def list_display(self):
+        if self.shows_personal_data:
+            phone = "phone"
+        else:
+            # Not sortable: the order of the hidden digits would leak through the sort.
+            phone = Column("masked_phone", label=field_label(StaffProfile, "phone"))
+        return [
+            "staff_no",
+            "name",
+            phone,
+            "centre",
+            "window",
+            "vendor",
+            "post",
+            BooleanColumn("active", label=field_label(StaffProfile, "active"), sort_key="active"),
+            BooleanColumn(
+                "password_set",
+                label=_("Password set"),
+                accessor=lambda profile: profile.user.has_usable_password(),
+            ),
+        ]
+
+    @cached_property
+    def columns(self):
+        columns = super().columns
+        if self.can_issue_activation_links:
+            columns = [BulkActionsCheckboxColumn("bulk_actions", obj_type="staffprofile"), *columns]
+        return columns
+
+    def _get_title_column(self, field_name, column_class=TitleColumn, **kwargs):
+        # The bulk-action checkbox refers to this element for screen readers.
+        return super()._get_title_column(
+            field_name,
+            column_class,
+            get_title_id=lambda profile: f"staffprofile_{quote(profile.pk)}_title",
+            **kwargs,
+        )
+
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        return queryset.filter(
+            staff_search_q(self.search_query, include_personal_data=self.shows_personal_data)
+        )
+
+    def get_export_value(self, item, field):
+        if field in MASKED_FIELDS and not self.shows_personal_data:
+            field = MASKED_FIELDS[field]
+        return super().get_export_value(item, field)
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if self.can_issue_activation_links:
+            url = reverse(
+                "wagtail_bulk_action", args=["people", "staffprofile", ACTIVATION_SHEET_ACTION]
+            )
+            query = urlencode({"id": instance.pk, "next": self.request.get_full_path()})
+            buttons.append(
+                ListingMenuItem(_("Activation link"), url=f"{url}?{query}", icon_name="key", priority=40)
+            )
+        return buttons
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        context["can_issue_activation_links"] = self.can_issue_activation_links
+        return context
+
+
+class StaffProfileInspectView(generic.InspectView):
+    def get_fields(self):
+        fields = super().get_fields()
+        if not can_see_personal_data(self.request.user):
+            fields = [field for field in fields if field not in PAY_FIELDS]
+        return fields
+
+    def get_phone_display_value(self):
+        if can_see_personal_data(self.request.user):
+            return self.object.phone
+        return self.object.masked_phone
+
+    def get_id_number_display_value(self):
+        if can_see_personal_data(self.request.user):
+            return self.object.id_number
+        return self.object.masked_id_number
+
+
+class StaffProfileViewSet(DirectoryViewSet):
+    model = StaffProfile
+    icon = "user"
+    menu_order = 1
+    index_view_class = StaffProfileIndexView
+    inspect_view_class = StaffProfileInspectView
+    inspect_view_enabled = True
+    inspect_view_fields = [
+        "staff_no",
+        "name",
+        "phone",
+        "id_number",
+        "centre",
+        "window",
+        "vendor",
+        "post",
+        "hire_date",
+        "pay_base",
+        "active",
+        "created_at",
+        "updated_at",
+    ]
+    ordering = "staff_no"
+    # Enables the search box; StaffProfileIndexView.search_queryset adds the personal-data fields.
+    search_fields = ["staff_no", "name"]
+    filterset_class = StaffProfileFilterSet
+    list_export = [*ROSTER_EXPORT_HEADINGS, "active"]
+    export_headings = ROSTER_EXPORT_HEADINGS
+    export_filename = "frontline-staff"
+    edit_handler = ObjectList(
+        [
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("staff_no"), FieldPanel("name")]),
+                    FieldRowPanel(
+                        [
+                            FieldPanel("phone", permission=PERSONAL_DATA_PERMISSION),
+                            FieldPanel("id_number", permission=PERSONAL_DATA_PERMISSION),
+                        ]
+                    ),
+                ],
+                heading=_("Person"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("centre"), FieldPanel("window")]),
+                    FieldRowPanel([FieldPanel("vendor"), FieldPanel("post")]),
+                    FieldPanel("hire_date"),
+                ],
+                heading=_("Workplace"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("pay_base", permission=PERSONAL_DATA_PERMISSION),
+                    FieldPanel(
+                        "active",
+                        help_text=_("Inactive staff cannot log in: their account is deactivated too."),
+                    ),
+                ],
+                heading=_("Pay and status"),
+            ),
+        ],
+        base_form_class=StaffProfileForm,
+    )
+
+    def get_listing_queryset(self):
+        return StaffProfile.objects.select_related("user", "centre", "window", "vendor", "post")
+
+
+class VendorManagerViewSet(DirectoryViewSet):
+    model = VendorManager
+    icon = "view"
+    menu_order = 6
+    ordering = "user__username"
+    list_display = [
+        "user",
+        Column(
+            "full_name",
+            label=_("Name"),
+            accessor=lambda manager: manager.user.get_full_name(),
+        ),
+        "vendor",
+    ]
+    list_filter = ["vendor"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "vendor__name"]
+    list_export = ["user.username", "user.first_name", "user.last_name", "vendor.name"]
+    export_headings = {
+        "user.username": _("Username"),
+        "user.first_name": _("First name"),
+        "user.last_name": _("Last name"),
+        "vendor.name": field_label(VendorManager, "vendor"),
+    }
+    export_filename = "frontline-vendor-managers"
+    edit_handler = ObjectList(
+        [FieldPanel("user"), FieldPanel("vendor")],
+        base_form_class=VendorManagerForm,
+    )
+
+    def get_listing_queryset(self):
+        return VendorManager.objects.select_related("user", "vendor")
+
+
+class OrganisationViewSetGroup(ModelViewSetGroup):
+    menu_label = _("Organisation")
+    menu_icon = "group"
+    menu_order = 200
+    submenu_hook = ORGANISATION_MENU_HOOK
+    items = (
+        StaffProfileViewSet("people_staff", url_prefix="people/staff"),
+        ServiceCentreViewSet("people_service_centres", url_prefix="people/service-centres"),
+        WindowViewSet("people_windows", url_prefix="people/windows"),
+        VendorCompanyViewSet("people_vendor_companies", url_prefix="people/vendor-companies"),
+        PostViewSet("people_posts", url_prefix="people/posts"),
+        VendorManagerViewSet("people_vendor_managers", url_prefix="people/vendor-managers"),
+    )
+
+
+class RosterImportMenuItem(MenuItem):
+    """Links to the roster import screens (upload → preview → confirm)."""
+
+    def is_shown(self, request):
+        return request.user.has_perm("people.add_staffprofile")
+
+
+def roster_import_menu_item():
+    return RosterImportMenuItem(
+        _("Import staff roster"),
+        reverse("wagtailadmin_home") + "imports/staff/",
+        name="import-staff-roster",
+        icon_name="upload",
+        order=10,
+    )
+
+
+class DirectorySummaryItem(SummaryItem):
+    """Dashboard figures: active service centres, vendors and staff."""
+
+    order = 200
+    template_name = "people/admin/site_summary_directory.html"
+
+    def get_context_data(self, parent_context):
+        return {"counts": selectors.directory_counts()}
+
+    def is_shown(self):
+        return self.request.user.has_perm("people.view_staffprofile")

@@ -1,0 +1,45 @@
+"""Registration of the organisation directory's admin screens (the classes live in viewsets.py)."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+from home.imports import SPREADSHEET_IMPORT_HOOK
+
+from .admin_views import ACTIVATION_LINK_LOG_ACTION, ActivationSheetBulkAction
+from .imports import STAFF_ROSTER_IMPORT
+from .viewsets import (
+    ORGANISATION_MENU_HOOK,
+    DirectorySummaryItem,
+    OrganisationViewSetGroup,
+    roster_import_menu_item,
+)
+
+
+@hooks.register("register_admin_viewset")
+def register_organisation_viewsets():
+    return OrganisationViewSetGroup()
+
+
+@hooks.register(ORGANISATION_MENU_HOOK)
+def register_roster_import_menu_item():
+    return roster_import_menu_item()
+
+
+hooks.register("register_bulk_action", ActivationSheetBulkAction)
+
+
+@hooks.register("register_log_actions")
+def register_people_log_actions(actions):
+    actions.register_action(
+        ACTIVATION_LINK_LOG_ACTION, _("Issue activation link"), _("Activation link issued")
+    )
+
+
+@hooks.register("construct_homepage_summary_items")
+def add_directory_summary_item(request, summary_items):
+    summary_items.append(DirectorySummaryItem(request))
+
+
+@hooks.register(SPREADSHEET_IMPORT_HOOK)
+def register_staff_roster_import():
+    return STAFF_ROSTER_IMPORT
