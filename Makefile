@@ -46,8 +46,12 @@ check: $(STAMP)
 	DJANGO_ALLOWED_HOSTS=frontline.example.gov.cn \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
+# Each app keeps its own catalogue (APP/locale); site/ holds home and people.
+MESSAGE_DIRS := site courses exams assessment competitions
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench --ignore=media --no-obsolete
+	for dir in $(MESSAGE_DIRS); do \
+		(cd $$dir && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete --ignore=static) || exit 1; \
+	done
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
 clean:

@@ -30,12 +30,13 @@ def ensure_roles():
     flushes every table afterwards; post_migrate then recreates permissions, not groups.
     This mirrors `people.roles.sync_roles` on the real models.
     """
+    wanted_by_role = roles.role_permissions()
     for role in roles.ALL_ROLES:
         group, created = Group.objects.get_or_create(name=role)
         if not created:
             continue
         perms = []
-        for dotted in roles.ROLE_PERMISSIONS[role]:
+        for dotted in wanted_by_role[role]:
             app_label, codename = dotted.split(".", 1)
             perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
         group.permissions.set(perms)

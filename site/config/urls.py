@@ -35,6 +35,10 @@ urlpatterns = [
     path("me/", include("people.urls")),
     path("help/", include("home.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Each app's own public and portal pages (me/learning/, me/exams/, rate/, api/v1/ ...).
+    path("", include("courses.urls")),
+    path("", include("exams.urls")),
+    path("", include("assessment.urls")),
 ]
 
 if settings.DEBUG:

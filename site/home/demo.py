@@ -774,6 +774,12 @@ def load_initial_data():
     from courses.demo import load_learning_content
 
     load_learning_content(tally)
+    from exams.demo import load_exam_content
+
+    load_exam_content(tally)
+    from assessment.demo import load_service_records
+
+    load_service_records(tally)
     return Report(tally=tally, accounts=accounts)
 
 

@@ -51,9 +51,9 @@ _DIRECTORY_EDIT = [
     for action in ("add", "change", "delete")
 ]
 
-# Permissions are "app_label.codename". Later capabilities extend these lists
-# and add a migration that calls sync_roles again.
-ROLE_PERMISSIONS = {
+# Permissions are "app_label.codename". Each app adds its own in `<app>/roles.py`
+# (a ROLE_PERMISSIONS dict of role → list) and a migration that calls sync_roles again.
+BASE_ROLE_PERMISSIONS = {
     STAFF: [],
     TRAINER: _ACCESS_ADMIN + _MEDIA + _DIRECTORY_VIEW,
     HR: _ACCESS_ADMIN
@@ -90,6 +90,22 @@ ROLE_PERMISSIONS = {
 }
 
 
+def role_permissions():
+    """Every role's permissions: the base ones above plus each installed app's `roles` module."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps as installed
+
+    merged = {role: list(perms) for role, perms in BASE_ROLE_PERMISSIONS.items()}
+    for app_config in installed.get_app_configs():
+        if app_config.label == "people" or find_spec(f"{app_config.name}.roles") is None:
+            continue
+        for role, perms in import_module(f"{app_config.name}.roles").ROLE_PERMISSIONS.items():
+            merged[role].extend(p for p in perms if p not in merged[role])
+    return merged
+
+
 def sync_roles(apps, schema_editor=None):
     """Create the role groups and set exactly their permissions. Safe to run again."""
     from django.contrib.auth.management import create_permissions
@@ -105,14 +121,25 @@ def sync_roles(apps, schema_editor=None):
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
+    wanted_by_role = role_permissions()
     for role in ALL_ROLES:
         group, _created = Group.objects.get_or_create(name=role)
-        wanted = ROLE_PERMISSIONS[role]
         perms = []
-        for dotted in wanted:
+        for dotted in wanted_by_role[role]:
             app_label, codename = dotted.split(".", 1)
+            if not _has_models(apps, app_label):
+                # That app's tables come later in this migration run; its own roles
+                # migration syncs again once they exist.
+                continue
             perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
             if perm is None:
                 raise LookupError(f"Permission {dotted} for role {role} does not exist")
             perms.append(perm)
         group.permissions.set(perms)
+
+
+def _has_models(apps, app_label):
+    try:
+        return any(True for _model in apps.get_app_config(app_label).get_models())
+    except LookupError:
+        return False
