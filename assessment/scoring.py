@@ -1,0 +1,328 @@
+"""The monthly evaluation's arithmetic (DESIGN, "Monthly evaluation"), as pure functions.
+
+No ORM and no floats: inputs arrive as plain values gathered by the selectors, every
+number is a Decimal, and each step keeps the lines a score receipt shows. The numbers of
+the rules come from the centre's scheme version (`Rules`); the defaults are DESIGN's.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from math import floor
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+
+# Components, by key.
+RATINGS = "R"
+DISCIPLINE = "D"
+TESTS = "T"
+LEARNING = "L"
+COMPONENTS = (RATINGS, DISCIPLINE, TESTS, LEARNING)
+
+# Grades, best first.
+EXCELLENT = "excellent"  # 优秀
+GOOD = "good"  # 良好
+PASS = "pass"  # 合格
+BASIC_PASS = "basic_pass"  # 基本合格
+FAIL = "fail"  # 不合格
+GRADES = (EXCELLENT, GOOD, PASS, BASIC_PASS, FAIL)
+
+# Attendance categories that cost points (the attendance classification's codes).
+LATE = "late"
+SERIOUS_LATE = "serious_late"
+EARLY = "early"
+SERIOUS_EARLY = "serious_early"
+MISSING_PUNCH = "missing_punch"
+HALF_DAY_ABSENCE = "absent_half_day"
+FULL_DAY_ABSENCE = "absent_full_day"
+ATTENDANCE_CATEGORIES = (
+    LATE,
+    SERIOUS_LATE,
+    EARLY,
+    SERIOUS_EARLY,
+    MISSING_PUNCH,
+    HALF_DAY_ABSENCE,
+    FULL_DAY_ABSENCE,
+)
+
+# Confirmed bad reviews, by level.
+DISSATISFIED = "dissatisfied"  # 不满意
+VERY_DISSATISFIED = "very_dissatisfied"  # 非常不满意
+
+
+def round2(value):
+    """Half up to 2 decimals, as every component, total and pay is rounded."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _d(value):
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The numbers of one scheme version. Defaults are DESIGN's."""
+
+    weights: Mapping[str, Decimal] = field(
+        default_factory=lambda: {RATINGS: Decimal(40), DISCIPLINE: Decimal(30), TESTS: Decimal(20), LEARNING: Decimal(10)}
+    )
+    bad_review_deductions: Mapping[str, Decimal] = field(
+        default_factory=lambda: {DISSATISFIED: Decimal(8), VERY_DISSATISFIED: Decimal(12)}
+    )
+    attendance_deductions: Mapping[str, Decimal] = field(
+        default_factory=lambda: {
+            LATE: Decimal(4),
+            SERIOUS_LATE: Decimal(8),
+            EARLY: Decimal(4),
+            SERIOUS_EARLY: Decimal(8),
+            MISSING_PUNCH: Decimal(2),
+            HALF_DAY_ABSENCE: Decimal(10),
+            FULL_DAY_ABSENCE: Decimal(20),
+        }
+    )
+    bonus_cap: Decimal = Decimal(10)
+    # Lowest score of each grade but the last.
+    grade_floors: Mapping[str, Decimal] = field(
+        default_factory=lambda: {EXCELLENT: Decimal(90), GOOD: Decimal(80), PASS: Decimal(70), BASIC_PASS: Decimal(60)}
+    )
+    excellent_quota_percent: Decimal = Decimal(20)
+    coefficients: Mapping[str, Decimal] = field(
+        default_factory=lambda: {
+            EXCELLENT: Decimal("1.2"),
+            GOOD: Decimal("1.1"),
+            PASS: Decimal("1.0"),
+            BASIC_PASS: Decimal("0.8"),
+            FAIL: Decimal("0.5"),
+        }
+    )
+
+
+DEFAULT_RULES = Rules()
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the selectors found for one person and month."""
+
+    rating_points: Sequence[Decimal] = ()  # points of each valid rating
+    confirmed_bad_reviews: Mapping[str, int] = field(default_factory=dict)  # DISSATISFIED/VERY_DISSATISFIED → count
+    attendance: Mapping[str, int] = field(default_factory=dict)  # category → days
+    inspection_points: Sequence[Decimal] = ()  # points of each inspection finding
+    veto: bool = False  # 一票否决
+    test_percents: Sequence[Decimal] = ()  # per exam closed in the month and assigned: best %, 0 if not taken
+    learning_due: int = 0
+    learning_on_time: int = 0
+    bonus_points: Sequence[Decimal] = ()  # competition awards, commendations
+
+    @property
+    def confirmed_bad_review_count(self):
+        return sum(self.confirmed_bad_reviews.values())
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a receipt: what was counted, how many, and the points it moved."""
+
+    code: str
+    count: Decimal
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class Component:
+    key: str
+    value: Decimal | None  # None when absent
+    weight: Decimal
+    lines: tuple[Line, ...] = ()
+
+    @property
+    def present(self):
+        return self.value is not None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    components: Mapping[str, Component]
+    total: Decimal
+    bonus: Decimal  # after the cap
+    bonus_uncapped: Decimal
+    score: Decimal
+    veto: bool
+    grade: str  # before the quota
+
+    def value(self, key):
+        return self.components[key].value
+
+
+def _clamp(value, low=ZERO, high=HUNDRED):
+    return max(low, min(high, value))
+
+
+def ratings_component(inputs, rules):
+    points = [_d(p) for p in inputs.rating_points]
+    weight = _d(rules.weights[RATINGS])
+    if not points:
+        return Component(RATINGS, None, weight)
+    mean = sum(points, ZERO) / len(points)
+    lines = [Line("rating_mean", Decimal(len(points)), mean)]
+    value = mean
+    for level in (DISSATISFIED, VERY_DISSATISFIED):
+        count = inputs.confirmed_bad_reviews.get(level, 0)
+        if count:
+            deduction = _d(rules.bad_review_deductions[level]) * count
+            lines.append(Line(f"bad_review_{level}", Decimal(count), -deduction))
+            value -= deduction
+    return Component(RATINGS, round2(_clamp(value)), weight, tuple(lines))
+
+
+def discipline_component(inputs, rules):
+    value = HUNDRED
+    lines = []
+    for category in ATTENDANCE_CATEGORIES:
+        count = inputs.attendance.get(category, 0)
+        if count:
+            deduction = _d(rules.attendance_deductions[category]) * count
+            lines.append(Line(f"attendance_{category}", Decimal(count), -deduction))
+            value -= deduction
+    for points in inputs.inspection_points:
+        points = _d(points)
+        lines.append(Line("inspection_finding", Decimal(1), -points))
+        value -= points
+    return Component(DISCIPLINE, round2(max(ZERO, value)), _d(rules.weights[DISCIPLINE]), tuple(lines))
+
+
+def tests_component(inputs, rules):
+    percents = [_d(p) for p in inputs.test_percents]
+    weight = _d(rules.weights[TESTS])
+    if not percents:
+        return Component(TESTS, None, weight)
+    lines = tuple(Line("exam", Decimal(1), p) for p in percents)
+    return Component(TESTS, round2(sum(percents, ZERO) / len(percents)), weight, lines)
+
+
+def learning_component(inputs, rules):
+    weight = _d(rules.weights[LEARNING])
+    if not inputs.learning_due:
+        return Component(LEARNING, None, weight)
+    lines = (
+        Line("learning_due", Decimal(inputs.learning_due), ZERO),
+        Line("learning_on_time", Decimal(inputs.learning_on_time), ZERO),
+    )
+    value = HUNDRED * inputs.learning_on_time / Decimal(inputs.learning_due)
+    return Component(LEARNING, round2(value), weight, lines)
+
+
+def weighted_total(components):
+    present = [c for c in components if c.present]
+    weights = sum((c.weight for c in present), ZERO)
+    if not weights:
+        return ZERO
+    return round2(sum((c.weight * c.value for c in present), ZERO) / weights)
+
+
+def grade_for(score, rules=DEFAULT_RULES, *, veto=False):
+    if veto:
+        return FAIL
+    for grade in (EXCELLENT, GOOD, PASS, BASIC_PASS):
+        if score >= _d(rules.grade_floors[grade]):
+            return grade
+    return FAIL
+
+
+def evaluate(inputs, rules=DEFAULT_RULES):
+    """One person's month: components, total, capped bonus, score and grade before the quota."""
+    components = {
+        RATINGS: ratings_component(inputs, rules),
+        DISCIPLINE: discipline_component(inputs, rules),
+        TESTS: tests_component(inputs, rules),
+        LEARNING: learning_component(inputs, rules),
+    }
+    total = weighted_total(components.values())
+    bonus_uncapped = sum((_d(b) for b in inputs.bonus_points), ZERO)
+    bonus = round2(min(bonus_uncapped, _d(rules.bonus_cap)))
+    score = round2(total + bonus)
+    return Evaluation(
+        components=components,
+        total=total,
+        bonus=bonus,
+        bonus_uncapped=bonus_uncapped,
+        score=score,
+        veto=inputs.veto,
+        grade=grade_for(score, rules, veto=inputs.veto),
+    )
+
+
+# ---------------------------------------------------------------------------
+# The 优秀 quota
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuotaEntry:
+    """One person of a centre's month, as the quota sees them."""
+
+    key: object  # anything that identifies the person to the caller
+    staff_no: str
+    score: Decimal
+    grade: str  # before the quota
+    confirmed_bad_reviews: int = 0
+    ratings: Decimal | None = None  # R
+    tests: Decimal | None = None  # T
+
+
+def excellent_quota(headcount, rules=DEFAULT_RULES):
+    """At most floor(quota% × headcount) people of a centre are 优秀."""
+    return floor(Decimal(headcount) * _d(rules.excellent_quota_percent) / HUNDRED)
+
+
+def _higher_first(value):
+    # An absent component ranks below any present one.
+    return (1, ZERO) if value is None else (0, -value)
+
+
+def _keep_order(entry):
+    """Sort key, best first: who keeps 优秀 when there are more candidates than places.
+
+    Demotion goes lowest score first; ties: more confirmed bad reviews first, then lower R,
+    then lower T, then higher 工号 (compared as text).
+    """
+    return (
+        -entry.score,
+        entry.confirmed_bad_reviews,
+        _higher_first(entry.ratings),
+        _higher_first(entry.tests),
+        entry.staff_no,
+    )
+
+
+@dataclass(frozen=True)
+class QuotaDecision:
+    grade: str  # after the quota
+    demoted: bool
+
+
+def apply_quota(entries, headcount, rules=DEFAULT_RULES):
+    """Final grades of one centre's month: {key: QuotaDecision}.
+
+    `headcount` is everyone evaluated in the centre that month (not only the candidates).
+    """
+    places = excellent_quota(headcount, rules)
+    candidates = sorted((e for e in entries if e.grade == EXCELLENT), key=_keep_order)
+    keep = {e.key for e in candidates[:places]}
+    decisions = {}
+    for entry in entries:
+        if entry.grade == EXCELLENT and entry.key not in keep:
+            decisions[entry.key] = QuotaDecision(GOOD, True)
+        else:
+            decisions[entry.key] = QuotaDecision(entry.grade, False)
+    return decisions
+
+
+def mean_score(scores):
+    """Quarter and year roll-ups: the mean of the months' scores, 2 decimals."""
+    scores = [_d(s) for s in scores]
+    if not scores:
+        return None
+    return round2(sum(scores, ZERO) / len(scores))
