@@ -326,3 +326,29 @@ def mean_score(scores):
     if not scores:
         return None
     return round2(sum(scores, ZERO) / len(scores))
+
+
+def rules_to_dict(rules):
+    """A scheme version's numbers as JSON-safe data (Decimals as strings), for storage."""
+    return {
+        "weights": {k: str(v) for k, v in rules.weights.items()},
+        "bad_review_deductions": {k: str(v) for k, v in rules.bad_review_deductions.items()},
+        "attendance_deductions": {k: str(v) for k, v in rules.attendance_deductions.items()},
+        "bonus_cap": str(rules.bonus_cap),
+        "grade_floors": {k: str(v) for k, v in rules.grade_floors.items()},
+        "excellent_quota_percent": str(rules.excellent_quota_percent),
+        "coefficients": {k: str(v) for k, v in rules.coefficients.items()},
+    }
+
+
+def rules_from_dict(data):
+    """The inverse of `rules_to_dict`; keys missing from `data` keep DESIGN's defaults."""
+    defaults = rules_to_dict(DEFAULT_RULES)
+    merged = {}
+    for name, default in defaults.items():
+        value = data.get(name, default)
+        if isinstance(default, dict):
+            merged[name] = {k: Decimal(str(value.get(k, default[k]))) for k in default}
+        else:
+            merged[name] = Decimal(str(value))
+    return Rules(**merged)

@@ -265,3 +265,13 @@ def test_vendor_summary_counts_grades_and_totals_pay():
     assert (first.vendor, first.headcount, first.pay_total) == ("乙公司", 1, D("3300.00"))
     assert (second.vendor, second.headcount, second.pay_total) == ("甲公司", 2, D("6600.00"))
     assert second.grades[EXCELLENT] == 1 and second.grades[PASS] == 1 and second.grades[GOOD] == 0
+
+
+def test_rules_survive_storage_as_json_data():
+    import json
+
+    rules = replace(Rules(), bonus_cap=D("7.5"), coefficients={**Rules().coefficients, EXCELLENT: D("1.25")})
+    stored = json.loads(json.dumps(scoring.rules_to_dict(rules)))
+    assert scoring.rules_from_dict(stored) == rules
+    # Missing numbers fall back to DESIGN's defaults.
+    assert scoring.rules_from_dict({}) == scoring.DEFAULT_RULES
