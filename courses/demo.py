@@ -1165,6 +1165,7 @@ def load_learning_content(tally):
     load_courses(learning, tally)
     load_scenarios(learning, tally)
     load_policy_updates(policies, tally)
+    load_demo_learning(tally)
 
 
 def load_courses(learning, tally, courses=COURSES):
@@ -1239,3 +1240,109 @@ def load_policy_updates(policies, tally, updates=POLICIES):
             check_questions=stream(f"policy/{spec['slug']}/check", [("question", q) for q in spec["questions"]]),
         ),
     )
+
+
+# ---------------------------------------------------------------------------
+# Assignments and progress of the demo staff member (`staff`, 城东)
+# ---------------------------------------------------------------------------
+
+DEMO_STAFF_USERNAME = "staff"
+DEMO_CENTRE_CODE = "cd"
+
+# (page slug, audience, due in days from the first load, mandatory). The audience is the
+# demo staff member's centre or the demo staff member alone.
+DEMO_ASSIGNMENTS = [
+    ("window-etiquette", "centre", 10, True),
+    ("service-awareness", "centre", 14, True),
+    ("one-time-notice-first-inquiry", "individual", -3, True),
+    ("good-bad-review-system", "centre", 20, True),
+    ("upset-citizens", "centre", 30, False),
+    ("incomplete-documents", "centre", 5, True),
+    ("threat-of-bad-review", "individual", 7, True),
+    ("good-bad-review-rules-2026", "centre", 3, True),
+    ("attendance-and-extended-service-2026", "centre", 6, True),
+]
+# Progress so that 我的学习 shows every state: a course done (hours and a certificate),
+# one half done, a role play played once, offline hours from a spreadsheet import.
+DEMO_COMPLETED_COURSE = "good-bad-review-system"
+DEMO_STARTED_COURSE = "service-awareness"
+DEMO_PLAYED_SCENARIO = "threat-of-bad-review"
+DEMO_OFFLINE_TRAINING = {"title": "岗前集中培训（线下）", "hours": Decimal("8.0"), "key": "demo:offline-induction"}
+
+
+def _right_answers(questions):
+    return [[i for i, choice in enumerate(q["choices"], start=1) if choice["correct"]] for q in questions]
+
+
+def load_demo_learning(tally):
+    """Assignments for the demo staff member (and their centre), with some progress and due
+    dates relative to the first load. Idempotent: an item that already has a demo assignment
+    (one made without a user) is left alone, and progress is only ever added once."""
+    from django.utils import timezone
+    from wagtail.models import Page as WagtailPage
+
+    from people.models import ServiceCentre, StaffProfile
+
+    from . import services
+    from .models import Assignment, CaseScenarioPage, ScenarioRun, TrainingRecord
+
+    staff = StaffProfile.objects.select_related("user").filter(user__username=DEMO_STAFF_USERNAME).first()
+    centre = ServiceCentre.objects.filter(code=DEMO_CENTRE_CODE).first()
+    if staff is None or centre is None:
+        return
+    today = timezone.localdate()
+    pages = {page.slug: page for page in WagtailPage.objects.filter(slug__in=[a[0] for a in DEMO_ASSIGNMENTS]).specific()}
+    assigned = set(
+        Assignment.objects.filter(page__in=pages.values(), created_by__isnull=True).values_list("page_id", flat=True)
+    )
+    for slug, audience, due_in, mandatory in DEMO_ASSIGNMENTS:
+        page = pages.get(slug)
+        if page is None:
+            continue
+        if page.pk in assigned:
+            tally.add(_label(Assignment), UNCHANGED)
+            continue
+        services.assignment_create(
+            page=page,
+            due_date=today + datetime.timedelta(days=due_in),
+            created_by=None,
+            centres=[centre] if audience == "centre" else [],
+            individuals=[staff] if audience == "individual" else [],
+            mandatory=mandatory,
+        )
+        tally.add(_label(Assignment), CREATED)
+
+    for slug, lesson_count in ((DEMO_COMPLETED_COURSE, None), (DEMO_STARTED_COURSE, 1)):
+        course = pages.get(slug)
+        if course is None:
+            continue
+        lessons = list(course.lessons())[:lesson_count]
+        for lesson in lessons:
+            services.lesson_submit(staff=staff, lesson=lesson, answers=_right_answers(lesson.knowledge_questions()))
+
+    scenario = pages.get(DEMO_PLAYED_SCENARIO)
+    if isinstance(scenario, CaseScenarioPage) and scenario.steps and not ScenarioRun.objects.filter(staff=staff, scenario=scenario).exists():
+        services.scenario_run_record(staff=staff, scenario=scenario, choices=[1] * _steps_to_an_ending(scenario))
+
+    offline_date = max(today - datetime.timedelta(days=30), today.replace(month=1, day=1))
+    TrainingRecord.objects.get_or_create(
+        staff=staff,
+        source_key=DEMO_OFFLINE_TRAINING["key"],
+        defaults={
+            "title": DEMO_OFFLINE_TRAINING["title"],
+            "date": offline_date,
+            "hours": DEMO_OFFLINE_TRAINING["hours"],
+            "mode": Delivery.OFFLINE,
+            "source": TrainingRecord.Source.IMPORT,
+        },
+    )
+
+
+def _steps_to_an_ending(scenario):
+    """How many first choices it takes to reach an ending (the demo's played path)."""
+    steps, step, count = scenario.step_map(), scenario.first_step(), 0
+    while step is not None and count < 20:
+        count += 1
+        target = (step["choices"][0].get("next_step") or "").strip()
+        step = steps.get(target) if target else None
+    return count

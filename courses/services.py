@@ -1,7 +1,8 @@
 """Writes of the learning app: sections, assignments and the records of learning."""
 
+import hashlib
 import secrets
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import GroupPagePermission, PageViewRestriction
 
+from home.imports import ImportResult, RowCleaner, RowError, duplicate_key_errors
 from people import roles
 from people.models import StaffProfile
 
@@ -20,6 +22,7 @@ from .models import (
     AssignmentRecipient,
     CaseScenarioPage,
     Certificate,
+    CourseFeedback,
     CourseIndexPage,
     CoursePage,
     Delivery,
@@ -33,9 +36,13 @@ from .models import (
 )
 
 
-# Trainers write and publish learning content (issue: "a trainer submits, a senior trainer
-# approves" is the next step: a moderation workflow on top of these permissions).
-TRAINER_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
+# Trainers write learning content and submit it for moderation; the 培训审核 group (senior
+# trainers) publishes, by approving it in the 培训内容审核 workflow or directly.
+TRAINER_PAGE_PERMISSIONS = ("add_page", "change_page", "lock_page", "unlock_page")
+SENIOR_TRAINER_GROUP = "培训审核"
+SENIOR_TRAINER_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
+LEARNING_WORKFLOW = "培训内容审核"
+LEARNING_WORKFLOW_TASK = "培训审核组审批"
 ITEM_KINDS = {CoursePage: ItemKind.COURSE, CaseScenarioPage: ItemKind.SCENARIO, PolicyUpdatePage: ItemKind.POLICY}
 CERTIFICATE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -66,7 +73,46 @@ def learning_sections_ensure(*, home):
     for section in (learning, policies):
         for permission in permissions:
             GroupPagePermission.objects.get_or_create(group=trainers, page=section, permission=permission)
+    learning_moderation_ensure(sections=(learning, policies))
     return learning, policies
+
+
+def learning_moderation_ensure(*, sections):
+    """The 培训审核 group (senior trainers: they publish in `sections`) and the 培训内容审核
+    workflow (one approval by that group) on each section; plain trainers keep no publish
+    permission there, so their work goes through the workflow. Idempotent; returns the workflow."""
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
+
+    seniors, _created = Group.objects.get_or_create(name=SENIOR_TRAINER_GROUP)
+    seniors.permissions.add(*Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin"))
+    page_permissions = {
+        p.codename: p
+        for p in Permission.objects.filter(
+            content_type__app_label="wagtailcore", codename__in=SENIOR_TRAINER_PAGE_PERMISSIONS
+        )
+    }
+    trainers = Group.objects.filter(name=roles.TRAINER).first()
+    for section in sections:
+        for permission in page_permissions.values():
+            GroupPagePermission.objects.get_or_create(group=seniors, page=section, permission=permission)
+        if trainers is not None:
+            GroupPagePermission.objects.filter(
+                group=trainers, page=section, permission=page_permissions["publish_page"]
+            ).delete()
+
+    task = GroupApprovalTask.objects.filter(name=LEARNING_WORKFLOW_TASK).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=LEARNING_WORKFLOW_TASK)
+    task.groups.add(seniors)
+    workflow = Workflow.objects.filter(name=LEARNING_WORKFLOW).first()
+    if workflow is None:
+        workflow = Workflow.objects.create(name=LEARNING_WORKFLOW)
+    if not WorkflowTask.objects.filter(workflow=workflow, task=task).exists():
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    for section in sections:
+        # A workflow an administrator chose for a section later is left alone.
+        WorkflowPage.objects.get_or_create(page=section, defaults={"workflow": workflow})
+    return workflow
 
 
 # --- assignments ------------------------------------------------------------------------
@@ -119,6 +165,8 @@ def assignment_sync_recipients(*, assignment):
     AssignmentRecipient.objects.bulk_create(
         [AssignmentRecipient(assignment=assignment, staff_id=pk) for pk in new], ignore_conflicts=True
     )
+    if new:
+        assignment_notify_on_commit(assignment_id=assignment.pk)
     return len(new)
 
 
@@ -128,6 +176,69 @@ def assignments_sync_all():
         assignment_sync_recipients(assignment=assignment)
         for assignment in Assignment.objects.filter(active=True, due_date__gte=timezone.localdate())
     )
+
+
+@transaction.atomic
+def assignment_update(
+    *, assignment, page, due_date, mandatory, active, centres=(), posts=(), vendors=(), individuals=()
+):
+    """Change an assignment (from the admin). People already recorded stay recipients, and
+    anyone the new audience adds is recorded at once; deactivating stops further syncing."""
+    page = page.specific
+    kind = ITEM_KINDS.get(type(page))
+    if kind is None:
+        raise ValidationError(_("Only courses, case scenarios and policy updates can be assigned."))
+    if not (centres or posts or vendors or individuals):
+        raise ValidationError(_("Choose who the assignment is for."))
+    assignment.page = page
+    assignment.kind = kind
+    assignment.due_date = due_date
+    assignment.mandatory = mandatory
+    assignment.active = active
+    assignment.full_clean()
+    assignment.save()
+    assignment.centres.set(centres)
+    assignment.posts.set(posts)
+    assignment.vendors.set(vendors)
+    assignment.individuals.set(individuals)
+    assignment_sync_recipients(assignment=assignment)
+    return assignment
+
+
+def assignments_sync_for_staff(*, staff_ids):
+    """Give these people the open assignments whose audience they now match (a staff member
+    created or moved in the admin). Audiences are matched in memory (5 queries); only the
+    assignments that gain someone are synced, through assignment_sync_recipients."""
+    people = list(
+        StaffProfile.objects.filter(pk__in=staff_ids, active=True).values("pk", "centre_id", "post_id", "vendor_id")
+    )
+    if not people:
+        return 0
+    open_assignments = Assignment.objects.filter(active=True, due_date__gte=timezone.localdate()).prefetch_related(
+        "centres", "posts", "vendors", "individuals"
+    )
+    already = set(
+        AssignmentRecipient.objects.filter(staff_id__in=[p["pk"] for p in people], assignment__in=open_assignments)
+        .values_list("assignment_id", "staff_id")
+    )
+    added = 0
+    for assignment in open_assignments:
+        audience = {
+            "centre_id": {c.pk for c in assignment.centres.all()},
+            "post_id": {p.pk for p in assignment.posts.all()},
+            "vendor_id": {v.pk for v in assignment.vendors.all()},
+        }
+        named = {s.pk for s in assignment.individuals.all()}
+        has_filter = any(audience.values())
+
+        def matches(person, audience=audience, named=named, has_filter=has_filter):
+            if person["pk"] in named:
+                return True
+            return has_filter and all(not ids or person[field] in ids for field, ids in audience.items())
+
+        if any(matches(p) and (assignment.pk, p["pk"]) not in already for p in people):
+            added += assignment_sync_recipients(assignment=assignment)
+    return added
 
 
 def _due_date(staff, page):
@@ -282,3 +393,150 @@ def scenario_run_record(*, staff, scenario, choices):
         )
         return run
     raise ValidationError(_("The role play has not reached an ending."))
+
+
+# --- staff portal: notifications and the portal's forms ----------------------------------
+
+
+def assignment_notify_on_commit(*, assignment_id):
+    """Tell the assignment's new recipients (notice and e-mail, courses.tasks) once the
+    transaction that added them commits; the task skips anyone already told."""
+    from .tasks import notify_new_assignment
+
+    transaction.on_commit(lambda: notify_new_assignment.enqueue(assignment_id))
+
+
+def knowledge_check_score(questions, answers):
+    """Grade answers on the server: `answers` holds, per question in order, the chosen answer
+    numbers (1-based). A question is right when exactly its correct answers are chosen; a
+    missing answer is wrong. Returns the list of per-question verdicts."""
+    answers = list(answers or [])
+    verdicts = []
+    for position, question in enumerate(questions):
+        correct = {i for i, choice in enumerate(question["choices"], start=1) if choice["correct"]}
+        chosen = {int(n) for n in answers[position]} if position < len(answers) else set()
+        verdicts.append(bool(chosen) and chosen == correct)
+    return verdicts
+
+
+def lesson_check_percent(verdicts):
+    """Percent of right answers (2 places, half up), or None for a lesson without a check."""
+    if not verdicts:
+        return None
+    return (Decimal(100 * sum(verdicts)) / len(verdicts)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+@transaction.atomic
+def lesson_submit(*, staff, lesson, answers=()):
+    """Complete a lesson from the portal: grade its knowledge checks from the answers (per
+    question of the lesson, in order) and record the result. Returns (enrolment, verdicts)."""
+    lesson = lesson.specific
+    verdicts = knowledge_check_score(lesson.knowledge_questions(), answers)
+    enrolment = lesson_complete(staff=staff, lesson=lesson, check_percent=lesson_check_percent(verdicts))
+    return enrolment, verdicts
+
+
+def enrolment_start(*, staff, course):
+    """Enrol a person in a course on their first visit (idempotent)."""
+    enrolment, _created = Enrolment.objects.get_or_create(staff=staff, course=course)
+    return enrolment
+
+
+@transaction.atomic
+def course_feedback_save(*, staff, course, rating, comment=""):
+    """满意度 and a comment on a completed course; giving it again changes it."""
+    if not Enrolment.objects.filter(staff=staff, course=course, completed_at__isnull=False).exists():
+        raise ValidationError(_("Give feedback once you have completed the course."))
+    feedback = CourseFeedback.objects.filter(staff=staff, course=course).first() or CourseFeedback(
+        staff=staff, course=course
+    )
+    feedback.rating = rating
+    feedback.comment = (comment or "").strip()
+    feedback.full_clean()
+    feedback.save()
+    return feedback
+
+
+# --- offline training import ------------------------------------------------------------
+
+
+def training_source_key(staff_no, title, date):
+    """The ledger key of an imported line: the same 工号, 培训名称 and 日期 is the same training,
+    so importing a file again updates it instead of adding it twice."""
+    digest = hashlib.sha1(f"{staff_no}|{title.strip()}|{date.isoformat()}".encode()).hexdigest()
+    return f"import:{digest}"
+
+
+def training_records_import(table, *, dry_run, user=None):
+    """Import offline training (工号, 培训名称, 日期, 学时, 形式) into the hours ledger: every row
+    checked first, all rows or none, one query per table, idempotent on 工号+名称+日期."""
+    from .resources import STAFF_NO, TRAINING_HEADERS, TrainingRecordResource
+
+    result = ImportResult(total=len(table), dry_run=dry_run)
+    cleaner = RowCleaner(TrainingRecordResource(), required_columns=TRAINING_HEADERS)
+    for column in cleaner.missing_columns(table):
+        result.errors.append(RowError(table.header_row, column, _("This column is missing.")))
+    if result.errors:
+        return result
+
+    rows = []
+    for row_number, raw in table.rows:
+        values = cleaner.clean(row_number, raw, result.errors)
+        rows.append((row_number, values))
+    staff_nos = {v["staff"] for _n, v in rows if v.get("staff")}
+    people = dict(StaffProfile.objects.filter(staff_no__in=staff_nos).values_list("staff_no", "pk"))
+    keyed = []
+    for row_number, values in rows:
+        staff_no = values.get("staff")
+        if staff_no and staff_no not in people:
+            result.errors.append(
+                RowError(row_number, STAFF_NO, _("No staff member has the staff number %(numbers)s.") % {"numbers": staff_no})
+            )
+            continue
+        if all(values.get(k) for k in ("staff", "title", "date", "hours", "mode")):
+            values["source_key"] = training_source_key(staff_no, values["title"], values["date"])
+            values["staff_id"] = people[staff_no]
+            keyed.append((row_number, values))
+    result.errors.extend(duplicate_key_errors(keyed, "source_key", STAFF_NO))
+    if result.errors:
+        result.errors.sort(key=lambda e: (e.row, TRAINING_HEADERS.index(e.column) if e.column in TRAINING_HEADERS else 99))
+        return result
+
+    existing = {
+        (r.staff_id, r.source_key): r
+        for r in TrainingRecord.objects.filter(
+            staff_id__in=set(people.values()), source_key__in=[v["source_key"] for _n, v in keyed]
+        )
+    }
+    new, changed, statuses = [], [], []
+    for row_number, values in keyed:
+        record = existing.get((values["staff_id"], values["source_key"]))
+        if record is None:
+            status = "created"
+            new.append(
+                TrainingRecord(
+                    staff_id=values["staff_id"],
+                    title=values["title"],
+                    date=values["date"],
+                    hours=values["hours"],
+                    mode=values["mode"],
+                    source=TrainingRecord.Source.IMPORT,
+                    source_key=values["source_key"],
+                )
+            )
+        elif record.hours != values["hours"] or record.mode != values["mode"] or record.title != values["title"]:
+            status = "updated"
+            record.hours, record.mode, record.title = values["hours"], values["mode"], values["title"]
+            changed.append(record)
+        else:
+            status = "unchanged"
+        setattr(result, status, getattr(result, status) + 1)
+        statuses.append((row_number, status, values))
+    result.preview = [(n, status, cleaner.display(values)) for n, status, values in statuses[:200]]
+    for _n, _status, shown in result.preview:
+        shown["形式"] = {Delivery.ONLINE: "线上", Delivery.OFFLINE: "线下"}.get(shown.get("形式"), shown.get("形式"))
+    if not dry_run:
+        with transaction.atomic():
+            TrainingRecord.objects.bulk_create(new, batch_size=1000)
+            TrainingRecord.objects.bulk_update(changed, ["hours", "mode", "title"], batch_size=1000)
+    return result

@@ -1,16 +1,67 @@
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from home.imports import SPREADSHEET_IMPORT_HOOK
 from people.portal import PORTAL_SECTION_HOOK, PortalSection
+
+from .admin_views import report_urls
+from .imports import TRAINING_IMPORT
+from .viewsets import (
+    LEARNING_ADMIN_MENU_HOOK,
+    LearningAdminViewSetGroup,
+    learning_help_menu_item,
+    reports_menu_item,
+    training_import_menu_item,
+)
 
 
 @hooks.register(PORTAL_SECTION_HOOK)
 def learning_portal_section(request):
-    # Placeholder until the capability is built: shown, not yet linked.
     return PortalSection(
         key="learning",
         title=_("My learning"),
         description=_("Assigned courses, case scenarios and policy updates"),
         icon="学",
+        url_name="courses:my_learning",
         order=10,
     )
+
+
+# --- 学习管理 (trainers' admin) -------------------------------------------------------------
+
+
+@hooks.register("register_admin_viewset")
+def register_learning_admin_viewsets():
+    return LearningAdminViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_learning_report_urls():
+    return [path("learning/reports/", include((report_urls, "courses_reports")))]
+
+
+hooks.register(LEARNING_ADMIN_MENU_HOOK, reports_menu_item)
+hooks.register(LEARNING_ADMIN_MENU_HOOK, training_import_menu_item)
+hooks.register(LEARNING_ADMIN_MENU_HOOK, learning_help_menu_item)
+
+
+@hooks.register(SPREADSHEET_IMPORT_HOOK)
+def register_training_import():
+    return TRAINING_IMPORT
+
+
+@hooks.register("before_serve_page")
+def enrol_on_first_visit(page, request, serve_args, serve_kwargs):
+    """Opening a course enrols the person (a write, so here rather than in the template)."""
+    from .models import CoursePage
+    from .templatetags.learning import learner
+
+    if request.method != "GET" or not isinstance(page, CoursePage):
+        return None
+    staff = learner({"request": request})  # cached on the request for the template tags
+    if staff is not None:
+        from .services import enrolment_start
+
+        enrolment_start(staff=staff, course=page)
+    return None

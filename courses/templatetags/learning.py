@@ -104,3 +104,53 @@ def unique_prefix(context, base="kc"):
 def is_multiple(question):
     """True when a check question has more than one correct answer (checkboxes)."""
     return sum(1 for choice in question["choices"] if choice["correct"]) > 1
+
+
+# --- the person's own progress on the learning pages ------------------------------------
+#     {% learner as staff %}                               the request's staff profile or None
+#     {% course_progress staff page lessons as progress %}
+#     {% lesson_status staff page as done %}   {% policy_status staff page as ack %}
+#     {% scenario_status staff page as runs %}
+# Each reads through courses.selectors with a fixed number of queries.
+
+
+@register.simple_tag(takes_context=True)
+def learner(context):
+    """The logged-in person's active staff profile (cached for the request), or None."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    if not hasattr(request, "_learning_staff"):
+        from people.selectors import staff_profile_for
+
+        profile = staff_profile_for(user)
+        request._learning_staff = profile if profile is not None and profile.active else None
+    return request._learning_staff
+
+
+@register.simple_tag
+def course_progress(staff, course, lessons):
+    if staff is None:
+        return None
+    return selectors.course_progress(staff=staff, course=course, lessons=lessons)
+
+
+@register.simple_tag
+def lesson_status(staff, lesson):
+    return selectors.lesson_completion(staff=staff, lesson=lesson) if staff is not None else None
+
+
+@register.simple_tag
+def policy_status(staff, policy):
+    return selectors.policy_status(staff=staff, policy=policy) if staff is not None else None
+
+
+@register.simple_tag
+def scenario_status(staff, scenario):
+    return selectors.scenario_status(staff=staff, scenario=scenario) if staff is not None else None
+
+
+@register.filter
+def in_set(value, collection):
+    return value in (collection or ())

@@ -774,6 +774,9 @@ def load_initial_data():
     from courses.demo import load_learning_content
 
     load_learning_content(tally)
+    from courses.demo_admin import load_learning_admin
+
+    accounts.extend(load_learning_admin(tally))
     from exams.demo import load_exam_content
 
     load_exam_content(tally)

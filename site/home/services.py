@@ -62,3 +62,74 @@ def import_batch_confirm(*, spec, batch_id, user):
             batch.status = ImportBatch.Status.INVALID
         batch.save()
     return batch, result.ok
+
+
+# --- notices: in-portal messages, and their e-mail copy ---------------------------------
+
+from django.conf import settings  # noqa: E402
+from django.core.mail import get_connection, EmailMessage  # noqa: E402
+from django.utils.http import url_has_allowed_host_and_scheme  # noqa: E402
+
+from .models import Notice  # noqa: E402
+
+
+def notices_for(user):
+    """The user's notices, newest first (a queryset)."""
+    return Notice.objects.filter(recipient=user)
+
+
+def notice_unread_count(user):
+    """How many of the user's notices are unread (one query; 0 when logged out)."""
+    if user is None or not user.is_authenticated:
+        return 0
+    return Notice.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+
+
+def notice_safe_url(url):
+    """The notice's link when it is a path on this site, else ""."""
+    url = (url or "").strip()
+    if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None):
+        return url
+    return ""
+
+
+@transaction.atomic
+def notices_send(*, key, recipients, title, body="", url="", email=True):
+    """Give each of `recipients` ((user_id, email) pairs) the notice for the event `key`,
+    unless they already have it: set-based (2 queries and one bulk insert) and idempotent.
+    E-mail goes, after the commit, to the new recipients who have an address. Returns the
+    user ids that were notified now."""
+    recipients = dict(recipients)
+    if not recipients:
+        return []
+    told = set(Notice.objects.filter(key=key, recipient_id__in=list(recipients)).values_list("recipient_id", flat=True))
+    new = [user_id for user_id in recipients if user_id not in told]
+    Notice.objects.bulk_create(
+        [Notice(recipient_id=user_id, key=key, title=title[:200], body=body, url=notice_safe_url(url)) for user_id in new],
+        ignore_conflicts=True,
+    )
+    addresses = [recipients[user_id] for user_id in new if recipients[user_id]]
+    if email and addresses:
+        link = f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{notice_safe_url(url)}" if notice_safe_url(url) else ""
+        text = "\n\n".join(part for part in (body, link) if part)
+        transaction.on_commit(lambda: _send_emails(title, text, addresses))
+    return new
+
+
+def _send_emails(subject, text, addresses):
+    """One message per person (nobody sees the others' addresses), over one connection."""
+    with get_connection() as connection:
+        connection.send_messages([EmailMessage(subject, text, to=[address]) for address in addresses])
+
+
+def notice_mark_read(*, user, notice_id):
+    """Mark one of the user's notices read; returns it (None if it is not theirs)."""
+    notice = Notice.objects.filter(recipient_id=user.pk, pk=notice_id).first()
+    if notice is not None and notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at"])
+    return notice
+
+
+def notices_mark_all_read(*, user):
+    return Notice.objects.filter(recipient_id=user.pk, read_at__isnull=True).update(read_at=timezone.now())

@@ -25,6 +25,7 @@ from .resources import (
     WINDOW_NAME,
     StaffResource,
 )
+from .signals import staff_roster_imported
 
 BATCH_SIZE = 1000
 PREVIEW_ROWS = 200
@@ -84,6 +85,11 @@ def staff_roster_import(table, *, dry_run, user=None):
     if not dry_run:
         with transaction.atomic():
             plan.write(statuses)
+            changed = [no for no, status in statuses.items() if status != "unchanged"]
+            staff_roster_imported.send(
+                sender=StaffProfile,
+                staff_ids=list(StaffProfile.objects.filter(staff_no__in=changed).values_list("pk", flat=True)),
+            )
     return result
 
 

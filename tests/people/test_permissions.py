@@ -37,8 +37,9 @@ MATRIX = {
     "/admin/people/windows/":      [ADMIN_LOGIN, ADMIN_LOGIN, 200,    200, 200,    ADMIN_LOGIN, ADMIN_LOGIN, 200],
     "/admin/people/vendor-companies/": [ADMIN_LOGIN, ADMIN_LOGIN, 200, 200, 200,   ADMIN_LOGIN, ADMIN_LOGIN, 200],
     "/admin/people/vendor-managers/": [ADMIN_LOGIN, ADMIN_LOGIN, DENIED, 200, DENIED, ADMIN_LOGIN, ADMIN_LOGIN, 200],
-    # Spreadsheet imports: whoever may add staff (HR, admin).
-    "/admin/imports/":             [ADMIN_LOGIN, ADMIN_LOGIN, DENIED, 200, DENIED, ADMIN_LOGIN, ADMIN_LOGIN, 200],
+    # Spreadsheet imports: the roster for whoever may add staff (HR, admin); the list for
+    # anyone with an import (trainers import offline training).
+    "/admin/imports/":             [ADMIN_LOGIN, ADMIN_LOGIN, 200,    200, DENIED, ADMIN_LOGIN, ADMIN_LOGIN, 200],
     "/admin/imports/staff/":       [ADMIN_LOGIN, ADMIN_LOGIN, DENIED, 200, DENIED, ADMIN_LOGIN, ADMIN_LOGIN, 200],
     "/admin/imports/staff/template.xlsx": [ADMIN_LOGIN, ADMIN_LOGIN, DENIED, 200, DENIED, ADMIN_LOGIN, ADMIN_LOGIN, 200],
     "/admin/users/":               [ADMIN_LOGIN, ADMIN_LOGIN, DENIED, DENIED, DENIED, ADMIN_LOGIN, ADMIN_LOGIN, 200],

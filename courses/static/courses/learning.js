@@ -1,8 +1,11 @@
 /* Frontline learning pages: knowledge checks and the role-play player.
  * Loaded with <script src defer> (the site's CSP allows no inline scripts).
  * Messages come translated from the templates' data-msg-* attributes.
- * Events for later recording: "learning:check-submitted" on the form and
- * "learning:role-play-finished" on the role-play section (detail holds the result). */
+ * Recording: the lesson's 完成本课 and the policy update's 确认 forms (data-learning-form)
+ * work without JavaScript; here they are posted with fetch (the server grades the answers
+ * and answers JSON), and a finished role play is posted to its record form.
+ * Events: "learning:check-submitted" on a check, "learning:role-play-finished" on the
+ * role-play section, "learning:recorded" on a form (detail holds the result). */
 (function () {
   "use strict";
 
@@ -63,25 +66,27 @@
       if (first) first.focus();
     }
 
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
+    function markMissing() {
       var missing = questions.filter(function (question) {
         return !inputsOf(question).some(function (input) { return input.checked; });
       });
       questions.forEach(function (question) { question.classList.remove("is-missing"); });
-      if (missing.length) {
-        missing.forEach(function (question) { question.classList.add("is-missing"); });
-        scoreBox.hidden = false;
-        scoreBox.textContent = form.getAttribute("data-msg-unanswered");
-        var firstInput = missing[0].querySelector("input");
-        if (firstInput) firstInput.focus();
-        return;
-      }
+      if (!missing.length) return false;
+      missing.forEach(function (question) { question.classList.add("is-missing"); });
+      scoreBox.hidden = false;
+      scoreBox.textContent = form.getAttribute("data-msg-unanswered");
+      var firstInput = missing[0].querySelector("input");
+      if (firstInput) firstInput.focus();
+      return true;
+    }
+
+    function grade() {
       var right = 0;
       var answers = [];
       questions.forEach(function (question, index) {
         var ok = true;
         var chosen = [];
+        question.classList.remove("is-right", "is-wrong");
         inputsOf(question).forEach(function (input) {
           var correct = input.getAttribute("data-correct") === "true";
           var label = input.closest(".kc-choice");
@@ -112,9 +117,84 @@
       emit(form, "learning:check-submitted", {
         id: form.id, right: right, total: total, percent: percent, answers: answers
       });
+      return { right: right, total: total };
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (markMissing()) return;
+      grade();
     });
 
+    form.learningCheck = { grade: grade, markMissing: markMissing, reset: reset };
     retry.addEventListener("click", reset);
+  }
+
+  /* ---------- Recording forms (lesson completed, policy acknowledged) ---------- */
+
+  function postForm(form, data) {
+    return fetch(form.action, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { Accept: "application/json" }
+    }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+    });
+  }
+
+  function link(href, text) {
+    var a = el("a", null, text);
+    a.href = href;
+    return a;
+  }
+
+  function setBadge(name, count) {
+    Array.prototype.forEach.call(document.querySelectorAll('[data-badge="' + name + '"]'), function (badge) {
+      badge.textContent = String(count);
+      badge.hidden = !count;
+    });
+  }
+
+  function setupLearningForm(form) {
+    if (!window.fetch || !window.FormData) return;  // the plain form post still works
+    var status = form.querySelector(".learning-status");
+    var button = form.querySelector("button[type=submit]");
+    var checks = Array.prototype.filter.call(
+      document.querySelectorAll("form[data-knowledge-check]"),
+      function (check) { return check.querySelector('input[form="' + form.id + '"]'); }
+    );
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      for (var i = 0; i < checks.length; i += 1) {
+        if (checks[i].learningCheck && checks[i].learningCheck.markMissing()) {
+          checks[i].scrollIntoView({ block: "start" });
+          return;
+        }
+      }
+      var data = new FormData(form);  // before grading: disabled inputs are not sent
+      checks.forEach(function (check) { if (check.learningCheck) check.learningCheck.grade(); });
+      button.disabled = true;
+      status.classList.remove("status-done", "text-overdue");
+      postForm(form, data).then(function (result) {
+        var body = result.body || {};
+        status.textContent = body.message || form.getAttribute("data-msg-error");
+        status.classList.add(result.ok ? "status-done" : "text-overdue");
+        if (result.ok && body.certificate_url) status.appendChild(link(body.certificate_url, form.getAttribute("data-msg-certificate")));
+        if (result.ok && body.course_completed && body.course_url) status.appendChild(link(body.course_url, form.getAttribute("data-msg-course")));
+        if (result.ok && typeof body.pending === "number") {
+          setBadge("acknowledgements", body.pending);
+          button.hidden = true;
+        }
+        emit(form, "learning:recorded", body);
+      }).catch(function () {
+        status.textContent = form.getAttribute("data-msg-error");
+        status.classList.add("text-overdue");
+      }).then(function () {
+        button.disabled = false;
+      });
+    });
   }
 
   /* ---------- Role play ---------- */
@@ -153,11 +233,11 @@
       player.appendChild(heading);
       player.appendChild(el("p", "role-play-situation", step.situation));
       var choices = el("div", "role-play-choices");
-      step.choices.forEach(function (choice) {
+      step.choices.forEach(function (choice, index) {
         var button = el("button", "button role-play-choice", choice.text);
         button.type = "button";
         button.addEventListener("click", function () {
-          path.push({ step: step.key, title: step.title, choice: choice.text });
+          path.push({ step: step.key, title: step.title, choice: choice.text, number: index + 1 });
           if (choice.next && data.steps[choice.next]) {
             showStep(choice.next);
           } else {
@@ -200,9 +280,30 @@
       });
       player.appendChild(again);
       focusHeading(heading);
+      record();
       emit(section, "learning:role-play-finished", {
         score: score,
         path: path.map(function (entry) { return { step: entry.step, choice: entry.choice }; })
+      });
+    }
+
+    function record() {
+      var form = section.querySelector("form[data-role-play-record]");
+      if (!form || !window.fetch || !window.FormData) return;
+      var data = new FormData(form);
+      path.forEach(function (entry) { data.append("choice", String(entry.number)); });
+      var note = el("p", "learning-status role-play-recorded", "");
+      note.setAttribute("role", "status");
+      player.insertBefore(note, player.querySelector(".role-play-score").nextSibling);
+      postForm(form, data).then(function (result) {
+        var body = result.body || {};
+        note.textContent = body.message || (result.ok ? msg("recorded") : msg("error"));
+        note.classList.add(result.ok ? "status-done" : "text-overdue");
+        var summary = section.querySelector("[data-role-play-status]");
+        if (result.ok && summary) summary.textContent = "";
+      }).catch(function () {
+        note.textContent = msg("error");
+        note.classList.add("text-overdue");
       });
     }
 
@@ -215,6 +316,7 @@
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll("form[data-knowledge-check]"), setupCheck);
     Array.prototype.forEach.call(document.querySelectorAll("[data-role-play]"), setupRolePlay);
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-learning-form]"), setupLearningForm);
   }
 
   if (document.readyState === "loading") {

@@ -85,6 +85,7 @@ TEMPLATES = [
                 "wagtail.contrib.settings.context_processors.settings",
                 "csp.context_processors.nonce",
                 "people.context_processors.roles",
+                "courses.context_processors.header_counts",
             ],
         },
     },
