@@ -1,0 +1,294 @@
+"""Admin screens beyond the viewsets: bank import/export, the exam report, grading."""
+
+import tablib
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, TemplateView, View
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from home.import_views import UploadForm
+from home.models import ImportBatch
+from home.services import import_batch_check, import_batch_confirm
+from home.spreadsheets import export_bytes
+
+from . import charts, selectors, services
+from .imports import question_import_spec
+from .models import AttemptItem, Exam, GradingLog, Question, QuestionBank
+from .models.bank import stem_plain_text
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(dataset, filename):
+    response = HttpResponse(export_bytes(dataset, "xlsx"), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class TitledMixin:
+    """The page's title as the last breadcrumb (Wagtail shows the breadcrumbs as the header)."""
+
+    def get_breadcrumbs_items(self):
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": self.get_page_title()}]
+
+
+class PermissionMixin:
+    permission = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.has_permission(request):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def has_permission(self, request):
+        return request.user.has_perm(self.permission)
+
+
+# --- bank import and export ------------------------------------------------------------
+
+
+class BankMixin(PermissionMixin):
+    permission = "exams.add_question"
+    header_icon = "upload"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.bank = get_object_or_404(QuestionBank, pk=kwargs["pk"])
+        self.spec = question_import_spec(self.bank)
+
+    def get_page_title(self):
+        return _("Import questions into %(bank)s") % {"bank": self.bank.name}
+
+    def get_context_data(self, **kwargs):
+        kwargs.pop("batch_id", None)
+        return super().get_context_data(spec=self.spec, bank=self.bank, **kwargs)
+
+
+class BankImportView(BankMixin, TitledMixin, WagtailAdminTemplateMixin, FormView):
+    template_name = "exams/admin/bank_import.html"
+    form_class = UploadForm
+
+    def form_valid(self, form):
+        batch = import_batch_check(spec=self.spec, uploaded_file=form.cleaned_data["file"], user=self.request.user)
+        return redirect("exams_admin:bank_import_batch", self.bank.pk, batch.pk)
+
+
+class BankImportBatchView(BankMixin, TitledMixin, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "exams/admin/bank_import_batch.html"
+
+    def get_context_data(self, **kwargs):
+        batch = get_object_or_404(ImportBatch, pk=self.kwargs["batch_id"], kind=self.spec.key)
+        preview = batch.summary.get("preview", [])
+        shown = set(preview[0][2]) if preview else set()
+        headers = [h for h in self.spec.all_headers if h in shown]
+        return super().get_context_data(
+            batch=batch, summary=batch.summary, preview_headers=headers,
+            preview_rows=[(row, status, [values.get(h, "") for h in headers]) for row, status, values in preview],
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        batch, imported = import_batch_confirm(spec=self.spec, batch_id=kwargs["batch_id"], user=request.user)
+        if imported:
+            messages.success(request, _("Imported %(total)d rows: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.")
+                             % batch.summary)
+        elif batch.status == ImportBatch.Status.IMPORTED:
+            messages.info(request, _("This file was already imported."))
+        else:
+            messages.error(request, _("The file no longer passes the checks; nothing was imported."))
+        return redirect("exams_admin:bank_import_batch", self.bank.pk, batch.pk)
+
+
+class BankExportView(PermissionMixin, View):
+    permission = "exams.change_question"
+
+    def get(self, request, pk):
+        bank = get_object_or_404(QuestionBank, pk=pk)
+        dataset = services.question_export_dataset(bank=bank)
+        return xlsx_response(dataset, f"questions-{bank.pk}.xlsx")
+
+
+# --- the exam report -------------------------------------------------------------------
+
+
+def can_view_report(user, exam):
+    return user.has_perm("exams.view_results") or exam.invigilators.filter(pk=user.pk).exists()
+
+
+class ExamReportMixin:
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.exam = get_object_or_404(Exam.objects.select_related("paper"), pk=kwargs["pk"])
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_view_report(request.user, self.exam):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ExamReportView(ExamReportMixin, TitledMixin, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "exams/admin/exam_report.html"
+    header_icon = "table"
+
+    def get_page_title(self):
+        return _("Report: %(exam)s") % {"exam": self.exam.title}
+
+    def get_context_data(self, **kwargs):
+        exam = self.exam
+        services.close_expired_attempts(exam_ids=[exam.pk])
+        results = selectors.exam_results(exam)
+        counting = [a for _s, a, _all in results if a is not None]
+        by_centre = selectors.pass_rate_by_centre(results)
+        stats = selectors.item_statistics(exam)
+        in_progress = sum(1 for _s, _a, attempts in results for a in attempts if a.status == "in_progress")
+        return super().get_context_data(
+            exam=exam,
+            results=results,
+            taken=len(counting),
+            passed=sum(1 for a in counting if a.passed),
+            in_progress=in_progress,
+            pass_rate=selectors.scoring.percentage(sum(1 for a in counting if a.passed), len(results)),
+            distribution=charts.score_distribution([a.percent for a in counting], pass_percent=exam.pass_percent,
+                                                   title=_("Score distribution")),
+            centre_chart=charts.pass_rate_by_centre(by_centre, title=_("Pass rate by service centre")) if by_centre else None,
+            by_centre=by_centre,
+            stats=stats,
+            logs=GradingLog.objects.filter(exam=exam).select_related("by", "question")[:50],
+            pending=selectors.grading_queue(exam=exam).count(),
+            can_grade=self.request.user.has_perm("exams.grade_exam"),
+            **kwargs,
+        )
+
+
+class QuestionActionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("regrade", "regrade"), ("full_marks", "full_marks")])
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=1000)
+
+
+class ExamQuestionActionView(ExamReportMixin, View):
+    """POST: regrade a question after its key was corrected, or give everyone full marks."""
+
+    def post(self, request, pk, question_id):
+        if not request.user.has_perm("exams.grade_exam"):
+            raise PermissionDenied
+        question = get_object_or_404(Question, pk=question_id)
+        form = QuestionActionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Say why (the reason is logged)."))
+            return redirect("exams_admin:report", pk)
+        try:
+            if form.cleaned_data["action"] == "regrade":
+                changed = services.question_regrade(exam=self.exam, question=question, user=request.user,
+                                                    reason=form.cleaned_data["reason"])
+                messages.success(request, _("Regraded: %(n)d answers changed.") % {"n": changed})
+            else:
+                count = services.question_full_marks(exam=self.exam, question=question, user=request.user,
+                                                     reason=form.cleaned_data["reason"])
+                messages.success(request, _("Full marks given on %(n)d answers.") % {"n": count})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("exams_admin:report", pk)
+
+
+class ExamStatisticsView(ExamReportMixin, View):
+    """POST: write the exam's item statistics into the bank's questions."""
+
+    def post(self, request, pk):
+        if not request.user.has_perm("exams.grade_exam"):
+            raise PermissionDenied
+        count = services.exam_statistics_to_bank(exam=self.exam)
+        messages.success(request, _("Statistics written to %(n)d questions.") % {"n": count})
+        return redirect("exams_admin:report", pk)
+
+
+class ExamResultsExportView(ExamReportMixin, View):
+    def get(self, request, pk):
+        dataset = tablib.Dataset(headers=["工号", "姓名", "服务中心", "用工单位", "次数", "得分", "满分", "百分比", "是否合格", "交卷时间"],
+                                 title="成绩")
+        for staff, attempt, attempts in selectors.exam_results(self.exam):
+            dataset.append([
+                staff.staff_no, staff.name, staff.centre.name, staff.vendor.name if staff.vendor_id else "", len(attempts),
+                attempt.score if attempt else None, attempt.max_score if attempt else None,
+                attempt.percent if attempt else 0, ("合格" if attempt.passed else "不合格") if attempt else "未参加",
+                timezone.localtime(attempt.closed_at).strftime("%Y-%m-%d %H:%M") if attempt and attempt.closed_at else "",
+            ])
+        return xlsx_response(dataset, f"exam-{self.exam.pk}-results.xlsx")
+
+
+class ExamAnswersExportView(ExamReportMixin, View):
+    def get(self, request, pk):
+        dataset = tablib.Dataset(headers=["工号", "姓名", "次数", "题号", "题型", "题干", "版本", "作答", "得分", "分值"], title="作答明细")
+        items = (
+            AttemptItem.objects.filter(attempt__exam=self.exam)
+            .select_related("attempt__staff", "version")
+            .order_by("attempt__staff__staff_no", "attempt__number", "position")
+        )
+        for item in items:
+            response = item.response
+            if isinstance(response, bool):
+                response = "对" if response else "错"
+            elif isinstance(response, list):
+                response = "；".join(response)
+            dataset.append([
+                item.attempt.staff.staff_no, item.attempt.staff.name, item.attempt.number, item.position + 1,
+                item.version.get_qtype_display(), stem_plain_text(item.version.stem)[:200], item.version.number,
+                response if response is not None else "", item.score, item.points,
+            ])
+        return xlsx_response(dataset, f"exam-{self.exam.pk}-answers.xlsx")
+
+
+# --- grading -------------------------------------------------------------------------
+
+
+class GradeForm(forms.Form):
+    score = forms.DecimalField(label=gettext_lazy("Score"), min_value=0, decimal_places=2, max_digits=6)
+    comment = forms.CharField(label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class GradingQueueView(PermissionMixin, TitledMixin, WagtailAdminTemplateMixin, TemplateView):
+    permission = "exams.grade_exam"
+    template_name = "exams/admin/grading_queue.html"
+    page_title = gettext_lazy("Grading queue")
+    header_icon = "edit"
+
+    def get_context_data(self, **kwargs):
+        items = list(selectors.grading_queue()[:100])
+        return super().get_context_data(items=[(item, GradeForm(prefix=str(item.pk))) for item in items], **kwargs)
+
+    def post(self, request):
+        item = get_object_or_404(AttemptItem.objects.select_related("attempt"), pk=request.POST.get("item"))
+        form = GradeForm(request.POST, prefix=str(item.pk))
+        if form.is_valid():
+            try:
+                services.item_grade_manual(item=item, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"],
+                                           user=request.user)
+                messages.success(request, _("Marks saved."))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        else:
+            messages.error(request, _("Enter a score."))
+        return redirect("exams_admin:grading")
+
+
+admin_urls = [
+    path("bank/<int:pk>/import/", BankImportView.as_view(), name="bank_import"),
+    path("bank/<int:pk>/import/<int:batch_id>/", BankImportBatchView.as_view(), name="bank_import_batch"),
+    path("bank/<int:pk>/export/", BankExportView.as_view(), name="bank_export"),
+    path("report/<int:pk>/", ExamReportView.as_view(), name="report"),
+    path("report/<int:pk>/results.xlsx", ExamResultsExportView.as_view(), name="report_results"),
+    path("report/<int:pk>/answers.xlsx", ExamAnswersExportView.as_view(), name="report_answers"),
+    path("report/<int:pk>/question/<int:question_id>/", ExamQuestionActionView.as_view(), name="report_question"),
+    path("report/<int:pk>/statistics/", ExamStatisticsView.as_view(), name="report_statistics"),
+    path("grading/", GradingQueueView.as_view(), name="grading"),
+]
+
+
+def report_url(exam):
+    return reverse("exams_admin:report", args=[exam.pk])

@@ -1,1 +1,0 @@
-"""Models of the exams app: filled in by its own issue."""

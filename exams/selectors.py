@@ -1,0 +1,190 @@
+"""Reads of the exams app. Set-based: a fixed number of queries however many rows."""
+
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from . import scoring
+from .models import Attempt, AttemptItem, AttemptStatus, Exam, ExamCandidate, ReviewRule, ScoringRule
+
+ZERO = Decimal("0.00")
+
+
+def exam_percentages_for_period(*, start, end, staff_ids, _closed_stale=False):
+    """{staff_id: [(exam, percent)]} for the exams that closed in [start, end), counted in the
+    evaluation and assigned to each person, each at the counting graded attempt's percentage
+    (highest or last, per exam), 0 when not taken. Two queries.
+
+    An attempt whose time ran out but that nobody has opened since is closed and graded
+    first (the lazy close), so it counts with what was saved; only then are more queries run.
+    """
+    from .services import SAVE_GRACE, close_expired_attempts
+
+    staff_ids = list(staff_ids)
+    exams = {
+        e.pk: e
+        for e in Exam.objects.filter(closes_at__gte=start, closes_at__lt=end, active=True, counts_in_evaluation=True)
+    }
+    result = {pk: [] for pk in staff_ids}
+    if not exams or not staff_ids:
+        return result
+    now = timezone.now()
+    graded = Attempt.objects.filter(exam_id=OuterRef("exam_id"), staff_id=OuterRef("staff_id"), status=AttemptStatus.GRADED)
+    stale = Attempt.objects.filter(exam_id=OuterRef("exam_id"), staff_id=OuterRef("staff_id"),
+                                   status=AttemptStatus.IN_PROGRESS, deadline__lt=now - SAVE_GRACE)
+    rows = (
+        ExamCandidate.objects.filter(exam_id__in=list(exams), staff_id__in=staff_ids)
+        .annotate(
+            highest=Subquery(graded.order_by("-percent").values("percent")[:1]),
+            last=Subquery(graded.order_by("-number").values("percent")[:1]),
+            stale=Exists(stale),
+        )
+        .order_by("staff_id", "exam__closes_at", "exam_id")
+        .values_list("staff_id", "exam_id", "highest", "last", "stale")
+    )
+    any_stale = False
+    for staff_id, exam_id, highest, last, is_stale in rows:
+        any_stale |= is_stale
+        exam = exams[exam_id]
+        percent = last if exam.scoring_rule == ScoringRule.LAST else highest
+        result[staff_id].append((exam, percent if percent is not None else ZERO))
+    if any_stale and not _closed_stale:
+        close_expired_attempts(now=now, exam_ids=list(exams))
+        return exam_percentages_for_period(start=start, end=end, staff_ids=staff_ids, _closed_stale=True)
+    return result
+
+
+def counting_attempt(exam, attempts):
+    graded = [a for a in attempts if a.status == AttemptStatus.GRADED]
+    if not graded:
+        return None
+    if exam.scoring_rule == ScoringRule.LAST:
+        return max(graded, key=lambda a: a.number)
+    return max(graded, key=lambda a: (a.percent, -a.number))
+
+
+def exams_for_staff(*, staff):
+    """The person's exams with their attempts (two queries)."""
+    exams = list(
+        Exam.objects.filter(active=True, candidate_rows__staff=staff)
+        .select_related("paper")
+        .prefetch_related("overrides")
+        .order_by("-opens_at", "-pk")
+    )
+    attempts = {}
+    for attempt in Attempt.objects.filter(staff=staff, exam__in=exams).order_by("number"):
+        attempts.setdefault(attempt.exam_id, []).append(attempt)
+    return [(exam, attempts.get(exam.pk, [])) for exam in exams]
+
+
+# --- review rules ----------------------------------------------------------------------
+
+
+def may_see_score(exam, attempt, now):
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        return False
+    if exam.review_rule == ReviewRule.NOTHING:
+        return exam.results_published
+    return True
+
+
+def may_see_answers(exam, attempt, now):
+    """Correct answers and explanations: only when the exam's review rule allows."""
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        return False
+    if exam.review_rule == ReviewRule.AFTER_SUBMIT:
+        return True
+    if exam.review_rule == ReviewRule.AFTER_CLOSE:
+        return exam.is_closed(now)
+    if exam.review_rule == ReviewRule.NOTHING:
+        return exam.results_published and exam.is_closed(now)
+    return False
+
+
+# --- the trainer's report ---------------------------------------------------------------
+
+
+def exam_results(exam):
+    """Each candidate with their counting attempt (or None), in 工号 order (two queries)."""
+    candidates = list(
+        ExamCandidate.objects.filter(exam=exam).select_related("staff__centre", "staff__vendor").order_by("staff__staff_no")
+    )
+    attempts = {}
+    for attempt in Attempt.objects.filter(exam=exam).order_by("number"):
+        attempts.setdefault(attempt.staff_id, []).append(attempt)
+    return [(c.staff, counting_attempt(exam, attempts.get(c.staff_id, [])), attempts.get(c.staff_id, [])) for c in candidates]
+
+
+def pass_rate_by_centre(results):
+    by_centre = {}
+    for staff, attempt, _all in results:
+        row = by_centre.setdefault(staff.centre.name, {"candidates": 0, "taken": 0, "passed": 0})
+        row["candidates"] += 1
+        if attempt is not None:
+            row["taken"] += 1
+            row["passed"] += bool(attempt.passed)
+    for row in by_centre.values():
+        row["rate"] = scoring.percentage(row["passed"], row["candidates"])
+    return dict(sorted(by_centre.items()))
+
+
+def item_statistics(exam):
+    """Per question of the exam's graded attempts: responses, facility, discrimination, option
+    counts, dubious flag. Two queries."""
+    attempts = {a.pk: a for a in Attempt.objects.filter(exam=exam, status=AttemptStatus.GRADED)}
+    items = (
+        AttemptItem.objects.filter(attempt_id__in=list(attempts))
+        .select_related("question", "version")
+        .order_by("question_id")
+    )
+    stats = {}
+    for item in items:
+        entry = stats.setdefault(
+            item.question_id, {"question": item.question, "rows": [], "options": {}, "version": item.version}
+        )
+        fraction = (item.score or ZERO) / item.points if item.points else ZERO
+        entry["rows"].append((attempts[item.attempt_id].percent or ZERO, fraction))
+        if isinstance(item.response, str) and item.version.qtype in ("single", "multiple"):
+            for letter in item.response:
+                entry["options"][letter] = entry["options"].get(letter, 0) + 1
+        elif isinstance(item.response, bool):
+            label = "对" if item.response else "错"
+            entry["options"][label] = entry["options"].get(label, 0) + 1
+    report = []
+    for entry in stats.values():
+        facility = scoring.facility_index(f for _t, f in entry["rows"])
+        discrimination = scoring.discrimination_index(entry["rows"])
+        report.append(
+            {
+                "question": entry["question"],
+                "version": entry["version"],
+                "responses": len(entry["rows"]),
+                "facility": facility,
+                "discrimination": discrimination,
+                "options": dict(sorted(entry["options"].items())),
+                "dubious": scoring.is_dubious(facility, discrimination),
+            }
+        )
+    return report
+
+
+def grading_queue(*, exam=None):
+    """Short answers waiting for a grader, oldest first."""
+    items = AttemptItem.objects.filter(needs_grading=True).select_related(
+        "attempt__exam", "attempt__staff", "version", "question"
+    )
+    if exam is not None:
+        items = items.filter(attempt__exam=exam)
+    return items.order_by("attempt__closed_at", "attempt_id", "position")
+
+
+def exams_with_counts():
+    return Exam.objects.annotate(
+        candidate_count=Count("candidate_rows", distinct=True),
+        pending_count=Count("attempts__items", filter=Q(attempts__items__needs_grading=True), distinct=True),
+    )
+
+
+def has_attempts(exam):
+    return Exists(Attempt.objects.filter(exam=exam))

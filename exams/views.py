@@ -1,0 +1,210 @@
+"""The candidate's exam pages under /me/exams/: thin, every lookup scoped to the user's own
+staff profile (another person's attempt is a 404)."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from people.selectors import staff_profile_for
+
+from . import selectors, services
+from .models import Attempt, AttemptStatus, Exam, ExamCandidate
+from .models.bank import CHOICE_TYPES, OPTION_LETTERS
+
+
+def _profile_or_403(request):
+    profile = staff_profile_for(request.user)
+    if profile is None:
+        raise PermissionDenied
+    return profile
+
+
+def _own_attempt(request, attempt_id):
+    profile = _profile_or_403(request)
+    attempt = get_object_or_404(Attempt.objects.select_related("exam__paper"), pk=attempt_id, staff=profile)
+    return profile, attempt
+
+
+@login_required
+def my_exams(request):
+    profile = _profile_or_403(request)
+    now = timezone.now()
+    rows = []
+    for exam, attempts in selectors.exams_for_staff(staff=profile):
+        for attempt in attempts:  # the lazy close: time ran out while nobody looked
+            services.attempt_close_if_expired(attempt=attempt, now=now)
+        override = next((o for o in exam.overrides.all() if o.staff_id == profile.pk), None)
+        terms = services.Terms(exam, override)
+        rows.append(_exam_row(exam, attempts, terms, now))
+    return render(request, "exams/my_exams.html", {"rows": rows, "now": now})
+
+
+def _exam_row(exam, attempts, terms, now):
+    in_progress = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS and now <= a.deadline + services.SAVE_GRACE), None)
+    counting = selectors.counting_attempt(exam, attempts)
+    return {
+        "exam": exam,
+        "terms": terms,
+        "attempts": attempts,
+        "in_progress": in_progress,
+        "counting": counting,
+        "show_score": counting is not None and selectors.may_see_score(exam, counting, now),
+        "can_start": in_progress is None and terms.is_open(now) and len(attempts) < terms.attempts,
+        "not_yet": now < terms.opens_at,
+        "closed": now >= terms.closes_at,
+    }
+
+
+@login_required
+def exam_detail(request, exam_id):
+    profile = _profile_or_403(request)
+    exam = get_object_or_404(Exam.objects.select_related("paper"), pk=exam_id, active=True)
+    if not ExamCandidate.objects.filter(exam=exam, staff=profile).exists():
+        raise Http404
+    now = timezone.now()
+    attempts = list(Attempt.objects.filter(exam=exam, staff=profile).order_by("number"))
+    for attempt in attempts:
+        services.attempt_close_if_expired(attempt=attempt, now=now)
+    row = _exam_row(exam, attempts, services.terms_for(exam, profile), now)
+    return render(request, "exams/exam_detail.html", {**row, "now": now})
+
+
+@login_required
+@require_POST
+def exam_start(request, exam_id):
+    profile = _profile_or_403(request)
+    exam = get_object_or_404(Exam.objects.select_related("paper"), pk=exam_id, active=True)
+    try:
+        attempt = services.attempt_start(exam=exam, staff=profile)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("exams:exam", exam.pk)
+    return redirect("exams:take", attempt.pk)
+
+
+@login_required
+def attempt_take(request, attempt_id):
+    _profile, attempt = _own_attempt(request, attempt_id)
+    now = timezone.now()
+    if services.attempt_close_if_expired(attempt=attempt, now=now):
+        return redirect("exams:result", attempt.pk)
+    items = list(attempt.items.select_related("version").order_by("position"))
+    questions = [_question_for_candidate(item) for item in items]
+    config = {
+        "attempt": attempt.pk,
+        "deadline": attempt.deadline.isoformat(),
+        "serverNow": now.isoformat(),
+        "saveUrl": reverse("exams:save", args=[attempt.pk]),
+        "submitUrl": reverse("exams:submit", args=[attempt.pk]),
+        "resultUrl": reverse("exams:result", args=[attempt.pk]),
+        "seq": max((i.response_seq for i in items), default=0),
+        "position": attempt.position,
+    }
+    return render(request, "exams/attempt_take.html", {"attempt": attempt, "exam": attempt.exam, "questions": questions,
+                                                       "config": config})
+
+
+def _question_for_candidate(item):
+    """What the page may show: stem and options in this attempt's order, the saved response;
+    never the key, the explanation or the rubric."""
+    version = item.version
+    options = [(OPTION_LETTERS[i], version.options[original]) for i, original in enumerate(item.option_order)]
+    response = services.response_for_client(item)
+    blanks = []
+    if version.qtype == "blank":
+        count = max(1, version.answer.count("；") + 1 if version.answer else 1)
+        saved = response or []
+        blanks = [(i, saved[i] if i < len(saved) else "") for i in range(count)]
+    return {
+        "position": item.position,
+        "number": item.position + 1,
+        "qtype": version.qtype,
+        "qtype_label": dict(_type_labels())[version.qtype],
+        "stem": version.stem,
+        "points": item.points,
+        "options": options,
+        "selected": response if version.qtype in CHOICE_TYPES else [],
+        "truefalse": response if version.qtype == "truefalse" else None,
+        "blanks": blanks,
+        "text": response if version.qtype == "essay" else "",
+        "answered": response not in (None, [], ""),
+    }
+
+
+def _type_labels():
+    from .models import QuestionType
+
+    return QuestionType.choices
+
+
+@login_required
+@require_POST
+def attempt_save(request, attempt_id):
+    _profile, attempt = _own_attempt(request, attempt_id)
+    try:
+        body = json.loads(request.body or b"{}")
+        position = int(body["position"])
+        seq = int(body["seq"])
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"error": _("Malformed save.")}, status=400)
+    try:
+        stored = services.attempt_save_answer(attempt=attempt, position=position, response=body.get("response"), seq=seq)
+    except services.SaveRefused as exc:
+        return JsonResponse({"error": str(exc), "closed": exc.closed, "resultUrl": reverse("exams:result", args=[attempt.pk])},
+                            status=409 if exc.closed else 400)
+    return JsonResponse({"stored": stored, "seq": seq, "position": position})
+
+
+@login_required
+@require_POST
+def attempt_submit(request, attempt_id):
+    _profile, attempt = _own_attempt(request, attempt_id)
+    services.attempt_close(attempt=attempt)
+    return redirect("exams:result", attempt.pk)
+
+
+@login_required
+def attempt_result(request, attempt_id):
+    _profile, attempt = _own_attempt(request, attempt_id)
+    now = timezone.now()
+    services.attempt_close_if_expired(attempt=attempt, now=now)
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        return redirect("exams:take", attempt.pk)
+    exam = attempt.exam
+    show_score = selectors.may_see_score(exam, attempt, now)
+    show_answers = selectors.may_see_answers(exam, attempt, now)
+    review = []
+    # Marks per question tell right from wrong, so they come with the answers, not before.
+    if show_answers:
+        for item in attempt.items.select_related("version").order_by("position"):
+            entry = _question_for_candidate(item)
+            entry["score"] = item.score
+            entry["version"] = item.version.number
+            entry["comment"] = item.grader_comment
+            entry["key"] = _key_for_display(item)
+            entry["explanation"] = item.version.explanation
+            entry["reference_answer"] = item.version.reference_answer
+            review.append(entry)
+    return render(request, "exams/attempt_result.html", {
+        "attempt": attempt, "exam": exam, "show_score": show_score, "show_answers": show_answers, "review": review,
+    })
+
+
+def _key_for_display(item):
+    version = item.version
+    if version.qtype in CHOICE_TYPES:
+        shown = [OPTION_LETTERS[item.option_order.index(OPTION_LETTERS.index(c))] for c in version.key()]
+        return "".join(sorted(shown))
+    if version.qtype == "truefalse":
+        return _("True") if version.key() else _("False")
+    return version.answer.replace("|", " / ")

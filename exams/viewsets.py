@@ -1,0 +1,235 @@
+"""Wagtail admin screens of the exams app (registered in wagtail_hooks.py)."""
+
+import django_filters
+from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from .models import Category, Exam, Paper, Question, QuestionBank
+from .models.bank import OPTION_LETTERS
+from .services import exam_apply_terms, exam_sync_candidates
+
+EXAMS_MENU_HOOK = "register_exams_menu_item"
+
+
+class QuestionForm(WagtailAdminModelForm):
+    """Options as six text boxes (A–F) instead of a JSON list."""
+
+    option_a = forms.CharField(label=_("Option A"), required=False, max_length=500)
+    option_b = forms.CharField(label=_("Option B"), required=False, max_length=500)
+    option_c = forms.CharField(label=_("Option C"), required=False, max_length=500)
+    option_d = forms.CharField(label=_("Option D"), required=False, max_length=500)
+    option_e = forms.CharField(label=_("Option E"), required=False, max_length=500)
+    option_f = forms.CharField(label=_("Option F"), required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for index, text in enumerate((self.instance.options or [])[: len(OPTION_LETTERS)]):
+            self.fields[f"option_{OPTION_LETTERS[index].lower()}"].initial = text
+
+    def clean(self):
+        cleaned = super().clean()
+        self.instance.options = [
+            cleaned.get(f"option_{letter.lower()}", "").strip()
+            for letter in OPTION_LETTERS
+            if cleaned.get(f"option_{letter.lower()}", "").strip()
+        ]
+        return cleaned
+
+
+class QuestionFilterSet(WagtailFilterSet):
+    tag = django_filters.CharFilter(label=_("Tag"), field_name="tags__name", lookup_expr="exact", distinct=True)
+
+    class Meta:
+        model = Question
+        fields = ["bank", "category", "qtype", "difficulty", "active"]
+
+
+class QuestionIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("bank", "category")
+
+
+class QuestionViewSet(ModelViewSet):
+    model = Question
+    icon = "help"
+    menu_label = _("Questions")
+    menu_order = 2
+    index_view_class = QuestionIndexView
+    form_fields = None
+    search_backend_name = None
+    search_fields = ["stem_text", "explanation"]
+    filterset_class = QuestionFilterSet
+    list_display = [
+        "stem_text",
+        "qtype",
+        "bank",
+        "category",
+        "difficulty",
+        "points",
+        Column("facility", label=_("Facility"), accessor="facility"),
+        Column("discrimination", label=_("Discrimination"), accessor="discrimination"),
+        Column("version", label=_("Version"), accessor="version"),
+    ]
+    list_export = ["bank", "category", "qtype", "stem_text", "answer", "difficulty", "points", "facility", "discrimination"]
+    export_filename = "questions"
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("bank"), FieldPanel("category"), FieldPanel("qtype")]),
+            FieldPanel("stem"),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("option_a"), FieldPanel("option_b")]),
+                    FieldRowPanel([FieldPanel("option_c"), FieldPanel("option_d")]),
+                    FieldRowPanel([FieldPanel("option_e"), FieldPanel("option_f")]),
+                ],
+                heading=_("Options"),
+            ),
+            FieldPanel("answer"),
+            FieldPanel("reference_answer"),
+            FieldPanel("rubric"),
+            FieldPanel("explanation"),
+            FieldRowPanel([FieldPanel("difficulty"), FieldPanel("points"), FieldPanel("active")]),
+            FieldPanel("tags"),
+        ],
+        base_form_class=QuestionForm,
+    )
+
+
+class BankIndexView(generic.IndexView):
+    def get_list_more_buttons(self, instance):
+        buttons = list(super().get_list_more_buttons(instance))
+        if self.request.user.has_perm("exams.add_question"):
+            buttons.append(ListingMenuItem(_("Import questions"), url=reverse("exams_admin:bank_import", args=[instance.pk]),
+                                           icon_name="upload", priority=30))
+        if self.request.user.has_perm("exams.view_question"):
+            buttons.append(ListingMenuItem(_("Export questions"), url=reverse("exams_admin:bank_export", args=[instance.pk]),
+                                           icon_name="download", priority=31))
+        return buttons
+
+
+class QuestionBankViewSet(ModelViewSet):
+    model = QuestionBank
+    icon = "folder-open-inverse"
+    menu_label = _("Question banks")
+    menu_order = 1
+    index_view_class = BankIndexView
+    search_backend_name = None
+    search_fields = ["name", "description"]
+    list_display = ["name", "description", Column("question_count", label=_("Questions"), accessor="question_count")]
+    form_fields = ["name", "description"]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return QuestionBank.objects.annotate(question_count=Count("questions"))
+
+
+class CategoryViewSet(ModelViewSet):
+    model = Category
+    icon = "tag"
+    menu_label = _("Question categories")
+    menu_order = 3
+    search_backend_name = None
+    search_fields = ["name"]
+    list_filter = ["bank"]
+    list_display = ["name", "bank"]
+    form_fields = ["bank", "name"]
+
+
+class PaperViewSet(ModelViewSet):
+    model = Paper
+    icon = "doc-full"
+    menu_label = _("Papers")
+    menu_order = 4
+    search_backend_name = None
+    search_fields = ["title"]
+    list_filter = ["kind"]
+    list_display = ["title", "kind", "shuffle_questions", "shuffle_options", "forms", "created_at"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("title"),
+            FieldRowPanel([FieldPanel("kind"), FieldPanel("forms")]),
+            FieldRowPanel([FieldPanel("shuffle_questions"), FieldPanel("shuffle_options")]),
+            InlinePanel("slots", heading=_("Fixed paper: questions in order"), label=_("Question")),
+            InlinePanel("rules", heading=_("Blueprint: what to draw for each candidate"), label=_("Rule")),
+        ]
+    )
+
+
+class ExamSaveMixin:
+    def save_instance(self):
+        instance = super().save_instance()
+        exam_sync_candidates(exam=instance)
+        exam_apply_terms(exam=instance)
+        return instance
+
+
+class ExamCreateView(ExamSaveMixin, generic.CreateView):
+    pass
+
+
+class ExamEditView(ExamSaveMixin, generic.EditView):
+    pass
+
+
+class ExamIndexView(generic.IndexView):
+    def get_list_more_buttons(self, instance):
+        buttons = list(super().get_list_more_buttons(instance))
+        buttons.append(ListingMenuItem(_("Report"), url=reverse("exams_admin:report", args=[instance.pk]),
+                                       icon_name="table", priority=5))
+        return buttons
+
+
+class ExamViewSet(ModelViewSet):
+    model = Exam
+    icon = "form"
+    menu_label = _("Exams")
+    menu_order = 5
+    add_view_class = ExamCreateView
+    edit_view_class = ExamEditView
+    index_view_class = ExamIndexView
+    search_backend_name = None
+    search_fields = ["title"]
+    list_filter = ["active", "review_rule"]
+    list_display = ["title", "paper", "opens_at", "closes_at", "duration_minutes", "attempts_allowed", "active"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("title"),
+            FieldPanel("description"),
+            FieldPanel("paper"),
+            MultiFieldPanel(
+                [FieldPanel("centres"), FieldPanel("posts"), FieldPanel("vendors"), FieldPanel("individuals")],
+                heading=_("Audience: everyone matching every dimension set, plus the individuals"),
+            ),
+            FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at"), FieldPanel("duration_minutes")]),
+            FieldRowPanel([FieldPanel("attempts_allowed"), FieldPanel("scoring_rule"), FieldPanel("pass_percent")]),
+            FieldRowPanel([FieldPanel("review_rule"), FieldPanel("results_published")]),
+            FieldRowPanel([FieldPanel("partial_credit"), FieldPanel("counts_in_evaluation"), FieldPanel("active")]),
+            FieldPanel("invigilators"),
+            InlinePanel("overrides", heading=_("Personal overrides"), label=_("Override")),
+        ]
+    )
+
+    def get_queryset(self, request):
+        return Exam.objects.select_related("paper")
+
+
+class ExamsViewSetGroup(ModelViewSetGroup):
+    menu_label = _("Exams")
+    menu_icon = "form"
+    menu_order = 250
+    items = (
+        QuestionBankViewSet("exams_banks", url_prefix="exams/banks"),
+        QuestionViewSet("exams_questions", url_prefix="exams/questions"),
+        CategoryViewSet("exams_categories", url_prefix="exams/categories"),
+        PaperViewSet("exams_papers", url_prefix="exams/papers"),
+        ExamViewSet("exams_exams", url_prefix="exams/exams"),
+    )

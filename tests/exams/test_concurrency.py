@@ -1,0 +1,75 @@
+"""Concurrent submits and saves on PostgreSQL: exactly one grading, newest save wins."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from exams import services
+from exams.models import Attempt, AttemptItem, AttemptStatus
+
+from .factories import make_exam, make_fixed_paper, make_standard_questions
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks and real concurrency need PostgreSQL"),
+]
+
+
+def run_in_threads(count, target):
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def worker(index):
+        try:
+            barrier.wait()
+            results.append(target(index))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors, errors
+    return results
+
+
+def test_double_submit_from_many_tabs_grades_once(staff_member, monkeypatch):
+    exam = make_exam(make_fixed_paper(make_standard_questions()[:4]), individuals=[staff_member])
+    attempt = services.attempt_start(exam=exam, staff=staff_member)
+    services.attempt_save_answer(attempt=attempt, position=0, response=["B"], seq=1)
+    gradings = []
+    original = services.attempt_grade
+
+    def counting_grade(**kwargs):
+        gradings.append(kwargs["attempt"].pk)
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "attempt_grade", counting_grade)
+    results = run_in_threads(6, lambda i: services.attempt_close(attempt=Attempt.objects.get(pk=attempt.pk)))
+    assert sorted(results) == [False] * 5 + [True]
+    assert gradings == [attempt.pk]
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.GRADED and attempt.score == 2
+
+
+def test_concurrent_saves_keep_the_highest_sequence(staff_member):
+    exam = make_exam(make_fixed_paper(make_standard_questions()[:1]), individuals=[staff_member])
+    attempt = services.attempt_start(exam=exam, staff=staff_member)
+    letters = "ABCD"
+    run_in_threads(8, lambda i: services.attempt_save_answer(
+        attempt=Attempt.objects.get(pk=attempt.pk), position=0, response=[letters[i % 4]], seq=i + 1))
+    item = AttemptItem.objects.get(attempt=attempt)
+    assert item.response_seq == 8
+    assert item.response == letters[7 % 4]
+
+
+def test_concurrent_starts_create_one_attempt(staff_member):
+    exam = make_exam(make_fixed_paper(make_standard_questions()[:2]), individuals=[staff_member])
+    results = run_in_threads(5, lambda i: services.attempt_start(exam=exam, staff=staff_member).pk)
+    assert len(set(results)) == 1
+    assert Attempt.objects.filter(exam=exam, staff=staff_member).count() == 1
