@@ -1,7 +1,17 @@
 """Public and portal URLs of the assessment app (included at the site root, before Wagtail)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
+from .api import api
 
 app_name = "assessment"
 
-urlpatterns = []
+urlpatterns = [
+    path("rate/<str:window_code>/", views.rate_window, name="rate"),
+    path("rate/<str:window_code>/thanks/", views.rate_thanks, name="rate_thanks"),
+    path("me/records/", views.my_records, name="my_records"),
+    path("me/records/cases/<int:pk>/", views.my_case, name="my_case"),
+    path("me/vendor/records/", views.vendor_records, name="vendor_records"),
+    path("api/v1/", api.urls),
+]

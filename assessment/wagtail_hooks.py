@@ -1,17 +1,38 @@
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from home.imports import SPREADSHEET_IMPORT_HOOK
 from people.portal import PORTAL_SECTION_HOOK, PortalSection
+
+from .admin_urls import urlpatterns as admin_urlpatterns
+from .imports import ATTENDANCE_IMPORT, RATINGS_IMPORT, RATINGS_PROVINCIAL_IMPORT
+from .viewsets import RECORDS_MENU_HOOK, CasesSummaryItem, RecordsViewSetGroup, records_menu_items
+
+
+@hooks.register(SPREADSHEET_IMPORT_HOOK)
+def register_attendance_import():
+    return ATTENDANCE_IMPORT
+
+
+@hooks.register(SPREADSHEET_IMPORT_HOOK)
+def register_ratings_import():
+    return RATINGS_IMPORT
+
+
+@hooks.register(SPREADSHEET_IMPORT_HOOK)
+def register_provincial_ratings_import():
+    return RATINGS_PROVINCIAL_IMPORT
 
 
 @hooks.register(PORTAL_SECTION_HOOK)
 def records_portal_section(request):
-    # Placeholder until the capability is built: shown, not yet linked.
     return PortalSection(
         key="records",
         title=_("My service records"),
         description=_("Ratings, attendance, inspections and commendations"),
         icon="服",
+        url_name="assessment:my_records",
         order=30,
     )
 
@@ -26,3 +47,30 @@ def evaluations_portal_section(request):
         icon="评",
         order=40,
     )
+
+
+@hooks.register("register_admin_urls")
+def register_records_admin_urls():
+    return [path("service-records/", include((admin_urlpatterns, "assessment_admin")))]
+
+
+@hooks.register("register_admin_viewset")
+def register_records_viewsets():
+    return RecordsViewSetGroup()
+
+
+def _menu_item(index):
+    # One hook per item of the 服务记录 menu (a submenu hook returns one item each).
+    def hook():
+        return records_menu_items()[index]
+
+    return hook
+
+
+for _index in range(3):
+    hooks.register(RECORDS_MENU_HOOK, _menu_item(_index))
+
+
+@hooks.register("construct_homepage_summary_items")
+def add_cases_summary_item(request, summary_items):
+    summary_items.append(CasesSummaryItem(request))

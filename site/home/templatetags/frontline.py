@@ -10,7 +10,7 @@ register = template.Library()
 def plotly_figure(context, figure, div_id=None, height=None):
     request = context.get("request")
     nonce = getattr(request, "csp_nonce", None) if request is not None else None
-    return render_figure(figure, div_id=div_id, height=height, nonce=str(nonce) if nonce else None)
+    return render_figure(figure, div_id=div_id, height=height, nonce=str(nonce) if nonce is not None else None)
 
 
 @register.simple_tag

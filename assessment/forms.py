@@ -1,0 +1,89 @@
+"""Forms of the rating page, the portal and the admin screens (parse input only)."""
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from . import rating_rules as rr
+from .models import BadReviewCase, RatingLevel
+
+BAD_REASONS = [
+    ("态度不好", "态度不好"),
+    ("等待时间太长", "等待时间太长"),
+    ("一次性告知不清楚", "一次性告知不清楚"),
+    ("办事效率低", "办事效率低"),
+    ("业务不熟练", "业务不熟练"),
+    ("要求提供不必要的材料", "要求提供不必要的材料"),
+    ("其他", "其他"),
+]
+
+
+class RatingForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label=_("How was the service?"), choices=RatingLevel.choices, coerce=int, widget=forms.RadioSelect
+    )
+    reasons = forms.MultipleChoiceField(
+        label=_("What went wrong?"), choices=BAD_REASONS, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    staff_no = forms.ChoiceField(label=_("Who served you? (optional)"), required=False, widget=forms.RadioSelect)
+    ticket_no = forms.CharField(
+        label=_("Ticket number (optional)"),
+        required=False,
+        max_length=64,
+        validators=[RegexValidator(r"^[A-Za-z0-9-]+$", _("Letters, digits and hyphens only."))],
+        help_text=_("On your receipt. One rating per ticket."),
+    )
+    comment = forms.CharField(label=_("Anything else? (optional)"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, staff_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff_no"].choices = [("", _("Not sure"))] + list(staff_choices)
+
+    def clean(self):
+        data = super().clean()
+        if rr.is_bad(data.get("level")) and not data.get("reasons") and not data.get("comment"):
+            self.add_error("reasons", _("Please pick a reason or tell us what went wrong."))
+        return data
+
+
+class AppealForm(forms.Form):
+    text = forms.CharField(
+        label=_("Why is this review wrong?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class CorrectionForm(forms.Form):
+    in1 = forms.TimeField(label=_("check-in"), required=False)
+    out1 = forms.TimeField(label=_("check-out"), required=False)
+    in2 = forms.TimeField(label=_("second check-in"), required=False)
+    out2 = forms.TimeField(label=_("second check-out"), required=False)
+    approval = forms.CharField(label=_("approval"), required=False, max_length=200, help_text=_("e.g. 事假审批单, 补卡审批"))
+    reason = forms.CharField(label=_("reason"), max_length=200)
+
+
+class CaseStepForm(forms.Form):
+    STEP_VERIFY, STEP_RECTIFY, STEP_CLOSE, STEP_DECIDE = "verify", "rectify", "close", "decide"
+    step = forms.CharField(widget=forms.HiddenInput)
+    verify_note = forms.CharField(label=_("verification"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    revisit_note = forms.CharField(label=_("revisit of the citizen (回访)"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    rectify_note = forms.CharField(label=_("rectification"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    feedback_note = forms.CharField(label=_("feedback"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.ChoiceField(
+        label=_("outcome"),
+        required=False,
+        choices=[
+            (BadReviewCase.Outcome.CONFIRMED, BadReviewCase.Outcome.CONFIRMED.label),
+            (BadReviewCase.Outcome.UNFOUNDED, BadReviewCase.Outcome.UNFOUNDED.label),
+        ],
+    )
+    upheld = forms.TypedChoiceField(
+        label=_("appeal decision"),
+        required=False,
+        coerce=lambda v: v == "1",
+        choices=[("1", _("Appeal upheld (申诉成立)")), ("0", _("Appeal rejected"))],
+    )
+    decision_note = forms.CharField(label=_("reason for the decision"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MonthForm(forms.Form):
+    month = forms.RegexField(regex=r"^\d{4}-\d{2}$", required=False)

@@ -1,1 +1,0 @@
-"""Models of the assessment app: filled in by its own issue."""

@@ -1,0 +1,61 @@
+"""What each role may do with service records (merged into people.roles by `role_permissions`;
+the assessment roles migration syncs them).
+
+HR manages everything here; supervisors see attendance and ratings, handle bad-review
+cases and record inspection findings; administrators may do all of it. Trainers, vendor
+managers, judges and staff get nothing in the admin: vendor managers and staff see their
+own company's or their own records on the site (/me/...), checked by role in the views.
+"""
+
+from people import roles
+
+_MODELS_HR_MANAGES = (
+    "centrerules",
+    "shiftschedule",
+    "calendarday",
+    "attendanceday",
+    "dingtalkuser",
+    "rating",
+    "ratingsource",
+    "findingtype",
+    "commendation",
+)
+
+
+def _crud(model, actions=("add", "change", "delete", "view")):
+    return [f"assessment.{action}_{model}" for action in actions]
+
+
+_HR = [perm for model in _MODELS_HR_MANAGES for perm in _crud(model)]
+_HR += ["assessment.view_attendancecorrection", "assessment.add_attendancecorrection"]
+_HR += _crud("badreviewcase", ("view", "change")) + ["assessment.decide_appeal", "assessment.handle_all_centres"]
+_HR += _crud("inspectionfinding", ("view", "change", "delete"))
+
+_SUPERVISOR = [
+    "assessment.view_attendanceday",
+    "assessment.view_rating",
+    "assessment.view_badreviewcase",
+    "assessment.change_badreviewcase",
+    "assessment.decide_appeal",
+    "assessment.view_findingtype",
+    "assessment.view_commendation",
+    *_crud("inspectionfinding", ("add", "change", "view")),
+]
+
+ROLE_PERMISSIONS = {
+    roles.HR: _HR,
+    roles.SUPERVISOR: _SUPERVISOR,
+    roles.ADMIN: _HR + ["assessment.add_inspectionfinding"],
+}
+
+# Named permissions the views check.
+MANAGE_ATTENDANCE = "assessment.change_attendanceday"
+IMPORT_ATTENDANCE = "assessment.add_attendanceday"
+VIEW_ATTENDANCE = "assessment.view_attendanceday"
+IMPORT_RATINGS = "assessment.add_rating"
+VIEW_RATINGS = "assessment.view_rating"
+VIEW_CASES = "assessment.view_badreviewcase"
+HANDLE_CASES = "assessment.change_badreviewcase"
+DECIDE_APPEALS = "assessment.decide_appeal"
+PRINT_QR = "assessment.change_ratingsource"
+ALL_CENTRES = "assessment.handle_all_centres"
