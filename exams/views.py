@@ -19,6 +19,9 @@ from . import selectors, services
 from .models import Attempt, AttemptStatus, Exam, ExamCandidate
 from .models.bank import CHOICE_TYPES, OPTION_LETTERS
 
+# AttemptItem.response_seq is a PositiveIntegerField (a 32-bit integer in PostgreSQL).
+MAX_SEQ = 2**31 - 1
+
 
 def _profile_or_403(request):
     profile = staff_profile_for(request.user)
@@ -155,7 +158,9 @@ def attempt_save(request, attempt_id):
         body = json.loads(request.body or b"{}")
         position = int(body["position"])
         seq = int(body["seq"])
-    except (ValueError, KeyError, TypeError):
+        if not 0 <= seq <= MAX_SEQ:  # beyond the column's range the UPDATE fails with a 500
+            raise ValueError(seq)
+    except (ValueError, KeyError, TypeError, OverflowError):
         return JsonResponse({"error": _("Malformed save.")}, status=400)
     try:
         stored = services.attempt_save_answer(attempt=attempt, position=position, response=body.get("response"), seq=seq)
