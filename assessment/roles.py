@@ -59,3 +59,19 @@ HANDLE_CASES = "assessment.change_badreviewcase"
 DECIDE_APPEALS = "assessment.decide_appeal"
 PRINT_QR = "assessment.change_ratingsource"
 ALL_CENTRES = "assessment.handle_all_centres"
+
+# Monthly evaluations and pay: HR and administrators only. Trainers, supervisors and
+# everyone else never see pay; staff read their own receipt on the site once published.
+_EVALUATIONS = [
+    *_crud("assessmentscheme", ("add", "change", "view")),
+    "assessment.view_schemeversion",
+    "assessment.view_evaluationperiod",
+    "assessment.compute_evaluations",
+    "assessment.view_evaluation",
+]
+ROLE_PERMISSIONS[roles.HR] = ROLE_PERMISSIONS[roles.HR] + _EVALUATIONS
+ROLE_PERMISSIONS[roles.ADMIN] = ROLE_PERMISSIONS[roles.ADMIN] + _EVALUATIONS
+
+VIEW_EVALUATIONS = "assessment.view_evaluation"
+EDIT_SCHEMES = "assessment.change_assessmentscheme"
+COMPUTE_EVALUATIONS = "assessment.compute_evaluations"

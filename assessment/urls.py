@@ -13,5 +13,9 @@ urlpatterns = [
     path("me/records/", views.my_records, name="my_records"),
     path("me/records/cases/<int:pk>/", views.my_case, name="my_case"),
     path("me/vendor/records/", views.vendor_records, name="vendor_records"),
+    path("me/evaluations/", views.my_evaluations, name="my_evaluations"),
+    path("me/evaluations/<str:month>/", views.my_evaluation, name="my_evaluation"),
+    path("me/vendor/evaluations/", views.vendor_evaluations, name="vendor_evaluations"),
+    path("me/vendor/evaluations/<str:month>/<str:staff_no>/", views.vendor_evaluation, name="vendor_evaluation"),
     path("api/v1/", api.urls),
 ]

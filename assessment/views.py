@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -184,4 +185,80 @@ def vendor_records(request):
         request,
         "assessment/portal/vendor_records.html",
         {"vendor": vendor, "period": period, "previous": period.previous(), "next": period.next(), "rows": rows},
+    )
+
+
+# --- Monthly evaluations: the staff member's score receipts -------------------------
+
+@login_required
+def my_evaluations(request):
+    """The staff member's own months, once each is published."""
+    profile = _own_profile(request)
+    evaluations = selectors.published_evaluations_of(profile)
+    return render(
+        request, "assessment/evaluations/my_evaluations.html", {"profile": profile, "evaluations": evaluations}
+    )
+
+
+@login_required
+def my_evaluation(request, month):
+    """One month's score receipt: every input, component, weight, total, bonus, grade before
+    and after the quota, coefficient, pay and the scheme version. Own and published only."""
+    profile = _own_profile(request)
+    evaluation = get_object_or_404(selectors.published_evaluations_of(profile), period__month=month)
+    return render(
+        request,
+        "assessment/evaluations/my_evaluation.html",
+        {
+            "profile": profile,
+            "evaluation": evaluation,
+            "inputs": evaluation.inputs,
+            "components": selectors.receipt_components(evaluation),
+        },
+    )
+
+
+def _manager_vendor(request):
+    vendor = people_selectors.vendor_for_manager(request.user)
+    if vendor is None:
+        raise PermissionDenied
+    return vendor
+
+
+@login_required
+def vendor_evaluations(request):
+    """A vendor manager's list of their own company's staff's published evaluations."""
+    vendor = _manager_vendor(request)
+    evaluations = selectors.published_evaluations_of_vendor(vendor)
+    months = list(evaluations.order_by("-period__month").values_list("period__month", flat=True).distinct())
+    month = request.GET.get("month") or (months[0] if months else "")
+    return render(
+        request,
+        "assessment/evaluations/vendor_evaluations.html",
+        {
+            "vendor": vendor,
+            "months": months,
+            "month": month,
+            "evaluations": evaluations.filter(period__month=month),
+        },
+    )
+
+
+@login_required
+def vendor_evaluation(request, month, staff_no):
+    """The score receipt of one of the vendor's own staff (published months only)."""
+    vendor = _manager_vendor(request)
+    evaluation = get_object_or_404(
+        selectors.published_evaluations_of_vendor(vendor), period__month=month, staff__staff_no=staff_no
+    )
+    return render(
+        request,
+        "assessment/evaluations/my_evaluation.html",
+        {
+            "profile": evaluation.staff,
+            "evaluation": evaluation,
+            "inputs": evaluation.inputs,
+            "components": selectors.receipt_components(evaluation),
+            "back_url": reverse("assessment:vendor_evaluations") + f"?month={month}",
+        },
     )

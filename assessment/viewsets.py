@@ -4,6 +4,7 @@
 from django.contrib import messages
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.site_summary import SummaryItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
@@ -210,3 +211,315 @@ class CasesSummaryItem(SummaryItem):
 
     def is_shown(self):
         return self.request.user.has_perm(roles.VIEW_CASES)
+
+
+# --- Monthly evaluations: schemes (HR edits numbers; each save is a new version) and the
+# read-only list of evaluations. HR and administrators only (assessment/roles.py).
+
+from decimal import Decimal as _Decimal  # noqa: E402
+
+from django import forms  # noqa: E402
+from django.core.exceptions import ValidationError  # noqa: E402
+from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.shortcuts import redirect  # noqa: E402
+from django.utils.functional import cached_property  # noqa: E402
+from django.views.generic import FormView  # noqa: E402
+from wagtail.admin.forms import WagtailAdminModelForm  # noqa: E402
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin  # noqa: E402
+from wagtail.admin.widgets.button import HeaderButton  # noqa: E402
+from wagtail.permission_policies.base import ModelPermissionPolicy  # noqa: E402
+
+from . import scoring  # noqa: E402
+from .models import AssessmentScheme, Evaluation, EvaluationPeriod  # noqa: E402
+
+_COMPONENT_LABELS = {
+    scoring.RATINGS: _("R ratings"),
+    scoring.DISCIPLINE: _("D discipline"),
+    scoring.TESTS: _("T tests"),
+    scoring.LEARNING: _("L learning"),
+}
+_GRADE_LABELS = {
+    scoring.EXCELLENT: _("excellent (优秀)"),
+    scoring.GOOD: _("good (良好)"),
+    scoring.PASS: _("pass (合格)"),
+    scoring.BASIC_PASS: _("basic pass (基本合格)"),
+    scoring.FAIL: _("fail (不合格)"),
+}
+_BAD_REVIEW_LABELS = {
+    scoring.DISSATISFIED: _("confirmed 不满意"),
+    scoring.VERY_DISSATISFIED: _("confirmed 非常不满意"),
+}
+_ATTENDANCE_LABELS = {
+    scoring.LATE: pgettext_lazy("attendance", "late"),
+    scoring.SERIOUS_LATE: _("seriously late"),
+    scoring.EARLY: _("left early"),
+    scoring.SERIOUS_EARLY: _("left seriously early"),
+    scoring.MISSING_PUNCH: _("missing punch"),
+    scoring.HALF_DAY_ABSENCE: _("half-day absence"),
+    scoring.FULL_DAY_ABSENCE: _("full-day absence"),
+}
+
+# (form field name, Rules attribute, key or None, label, help)
+SCHEME_NUMBERS = (
+    [(f"weight_{k}", "weights", k, label, _("weight")) for k, label in _COMPONENT_LABELS.items()]
+    + [(f"bad_review_{k}", "bad_review_deductions", k, label, _("points off R each"))
+       for k, label in _BAD_REVIEW_LABELS.items()]
+    + [(f"attendance_{k}", "attendance_deductions", k, label, _("points off D each"))
+       for k, label in _ATTENDANCE_LABELS.items()]
+    + [("bonus_cap", "bonus_cap", None, _("bonus cap"), pgettext_lazy("evaluation", "points"))]
+    + [(f"floor_{k}", "grade_floors", k, label, _("lowest score of the grade"))
+       for k, label in _GRADE_LABELS.items() if k != scoring.FAIL]
+    + [("excellent_quota_percent", "excellent_quota_percent", None, _("优秀 quota (% of headcount)"), "")]
+    + [(f"coefficient_{k}", "coefficients", k, label, _("pay coefficient")) for k, label in _GRADE_LABELS.items()]
+)
+
+
+def _number_field(label, help_text):
+    return forms.DecimalField(
+        label=label, help_text=help_text, min_value=_Decimal("0"), max_digits=6, decimal_places=2
+    )
+
+
+class SchemeFormBase(WagtailAdminModelForm):
+    """The scheme's name and centre, and every number of its rules; saving adds a version."""
+
+    version_note = forms.CharField(label=_("what changed"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        version = self.instance.current_version if self.instance.pk else None
+        rules = version.scoring_rules() if version else scoring.DEFAULT_RULES
+        for name, attr, key, _label, _help in SCHEME_NUMBERS:
+            value = getattr(rules, attr)
+            self.fields[name].initial = value[key] if key else value
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(cleaned.get(name) is None for name, *_rest in SCHEME_NUMBERS):
+            return cleaned
+        weights = [cleaned[f"weight_{k}"] for k in scoring.COMPONENTS]
+        if sum(weights) <= 0:
+            raise ValidationError(_("The weights must add up to more than 0."))
+        floors = [cleaned[f"floor_{k}"] for k in scoring.GRADES if k != scoring.FAIL]
+        if any(higher <= lower for higher, lower in zip(floors, floors[1:])):
+            raise ValidationError(_("Each grade's lowest score must be below the one of the grade above."))
+        if cleaned["excellent_quota_percent"] > 100:
+            self.add_error("excellent_quota_percent", _("At most 100%."))
+        return cleaned
+
+    def scoring_rules(self):
+        data = {}
+        for name, attr, key, _label, _help in SCHEME_NUMBERS:
+            value = str(self.cleaned_data[name])
+            if key:
+                data.setdefault(attr, {})[key] = value
+            else:
+                data[attr] = value
+        return scoring.rules_from_dict(data)
+
+
+SchemeForm = type(SchemeFormBase)(
+    "SchemeForm",
+    (SchemeFormBase,),
+    {name: _number_field(label, help_text) for name, _attr, _key, label, help_text in SCHEME_NUMBERS},
+)
+
+
+class _SavesVersion:
+    def save_instance(self):
+        from . import services
+
+        instance = super().save_instance()
+        services.scheme_save_version(
+            scheme=instance,
+            rules=self.form.scoring_rules(),
+            user=self.request.user,
+            note=self.form.cleaned_data.get("version_note", ""),
+        )
+        return instance
+
+
+class SchemeCreateView(_SavesVersion, generic.CreateView):
+    pass
+
+
+class SchemeEditView(_SavesVersion, generic.EditView):
+    pass
+
+
+def _scheme_panels():
+    def row(names):
+        return FieldRowPanel([FieldPanel(name) for name in names])
+
+    def names(prefix):
+        return [name for name, *_rest in SCHEME_NUMBERS if name.startswith(prefix)]
+
+    return ObjectList(
+        [
+            FieldPanel("name"),
+            FieldPanel("centre"),
+            MultiFieldPanel([row(names("weight_"))], heading=_("Component weights")),
+            MultiFieldPanel(
+                [row(names("bad_review_")), row(names("attendance_")[:4]), row(names("attendance_")[4:])],
+                heading=_("Deductions"),
+            ),
+            MultiFieldPanel(
+                [row(["bonus_cap", "excellent_quota_percent"]), row(names("floor_"))], heading=_("Bonus, quota and grades")
+            ),
+            MultiFieldPanel([row(names("coefficient_"))], heading=_("Pay coefficients")),
+            FieldPanel("version_note"),
+        ],
+        base_form_class=SchemeForm,
+    )
+
+
+class AssessmentSchemeViewSet(RecordsViewSet):
+    model = AssessmentScheme
+    icon = "cogs"
+    menu_order = 10
+    list_display = ["name", "centre", "current_version"]
+    add_view_class = SchemeCreateView
+    edit_view_class = SchemeEditView
+    inspect_view_enabled = True
+    inspect_view_fields = ["name", "centre", "current_version"]
+    edit_handler = _scheme_panels()
+
+
+class ViewOnlyPermissionPolicy(ModelPermissionPolicy):
+    """Evaluations are written by the compute only: nobody adds, edits or deletes them here."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+class EvaluationInspectView(generic.InspectView):
+    """HR's view of one evaluation: the same score receipt staff read once it is published."""
+
+    template_name = "assessment/evaluations/admin_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        from . import selectors
+
+        context = super().get_context_data(**kwargs)
+        context["evaluation"] = self.object
+        context["inputs"] = self.object.inputs
+        context["components"] = selectors.receipt_components(self.object)
+        return context
+
+
+class EvaluationViewSet(RecordsViewSet):
+    model = Evaluation
+    icon = "table"
+    menu_order = 20
+    list_display = ["period", "staff", "centre", "vendor", "score", "grade", "coefficient", "pay"]
+    list_filter = ["period", "centre", "grade"]
+    search_fields = ["staff__staff_no", "staff__name"]
+    form_fields = ["grade"]  # never shown: the policy allows viewing only
+    inspect_view_enabled = True
+    inspect_view_class = EvaluationInspectView
+
+    def get_queryset(self, request):
+        return Evaluation.objects.select_related("period", "staff", "centre", "vendor")
+
+
+class ComputeMonthForm(forms.Form):
+    month = forms.CharField(label=_("month"), max_length=7, help_text=_("YYYY-MM, e.g. 2026-10"))
+
+    def clean_month(self):
+        from .selectors import Period
+
+        try:
+            return Period.parse(self.cleaned_data["month"].strip())
+        except ValueError as exc:
+            raise ValidationError(_("Give the month as YYYY-MM, e.g. 2026-10.")) from exc
+
+
+class ComputeEvaluationsView(WagtailAdminTemplateMixin, FormView):
+    """HR's button: (re)compute a month's evaluations for everyone, then show its blockers."""
+
+    template_name = "assessment/evaluations/admin_compute.html"
+    page_title = _("Compute a month's evaluations")
+    header_icon = "table"
+    form_class = ComputeMonthForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(roles.COMPUTE_EVALUATIONS):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        from .selectors import Period
+
+        return {"month": str(Period.current().previous())}
+
+    def form_valid(self, form):
+        from . import services
+
+        try:
+            result = services.evaluations_compute(period=form.cleaned_data["month"], user=self.request.user)
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(month)s: %(count)d evaluations computed.") % {"month": result.period.month, "count": result.count},
+        )
+        if result.blockers:
+            messages.warning(
+                self.request, _("%(n)d blockers to look at before approval.") % {"n": len(result.blockers)}
+            )
+        return redirect("assessment_evaluation_periods:inspect", result.period.pk)
+
+
+class EvaluationPeriodIndexView(generic.IndexView):
+    @cached_property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if self.request.user.has_perm(roles.COMPUTE_EVALUATIONS):
+            buttons.append(
+                HeaderButton(_("Compute a month"), url=reverse("assessment_compute_evaluations"), icon_name="plus")
+            )
+        return buttons
+
+
+class EvaluationPeriodInspectView(generic.InspectView):
+    """A month: its status, when and by whom it was computed, and its blockers in words."""
+
+    template_name = "assessment/evaluations/admin_period.html"
+
+    def get_context_data(self, **kwargs):
+        from . import selectors
+
+        context = super().get_context_data(**kwargs)
+        context["blocker_lines"] = [selectors.describe_blocker(b) for b in self.object.blockers]
+        context["evaluations_url"] = reverse("assessment_evaluations:index") + f"?period={self.object.pk}"
+        return context
+
+
+class EvaluationPeriodViewSet(RecordsViewSet):
+    """The computed months, their workflow status and blockers (read-only for now)."""
+
+    model = EvaluationPeriod
+    icon = "date"
+    menu_order = 5
+    list_display = ["month", "status", "computed_at", "computed_by", "blocker_count"]
+    list_filter = ["status"]
+    index_view_class = EvaluationPeriodIndexView
+    inspect_view_class = EvaluationPeriodInspectView
+    form_fields = ["status"]  # never shown: the policy allows viewing only
+    inspect_view_enabled = True
+    inspect_view_fields = ["month", "status", "computed_at", "computed_by"]
+
+
+class EvaluationsViewSetGroup(ModelViewSetGroup):
+    menu_label = _("Evaluations and pay")
+    menu_icon = "table"
+    menu_order = 260
+    items = (
+        EvaluationPeriodViewSet("assessment_evaluation_periods", url_prefix="evaluations/months"),
+        EvaluationViewSet("assessment_evaluations", url_prefix="evaluations/evaluations"),
+        AssessmentSchemeViewSet("assessment_schemes", url_prefix="evaluations/schemes"),
+    )

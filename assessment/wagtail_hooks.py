@@ -1,13 +1,23 @@
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
 
 from home.imports import SPREADSHEET_IMPORT_HOOK
 from people.portal import PORTAL_SECTION_HOOK, PortalSection
 
 from .admin_urls import urlpatterns as admin_urlpatterns
 from .imports import ATTENDANCE_IMPORT, RATINGS_IMPORT, RATINGS_PROVINCIAL_IMPORT
-from .viewsets import RECORDS_MENU_HOOK, CasesSummaryItem, RecordsViewSetGroup, records_menu_items
+from .models import Evaluation, EvaluationPeriod
+from .viewsets import (
+    RECORDS_MENU_HOOK,
+    CasesSummaryItem,
+    ComputeEvaluationsView,
+    EvaluationsViewSetGroup,
+    RecordsViewSetGroup,
+    ViewOnlyPermissionPolicy,
+    records_menu_items,
+)
 
 
 @hooks.register(SPREADSHEET_IMPORT_HOOK)
@@ -39,12 +49,12 @@ def records_portal_section(request):
 
 @hooks.register(PORTAL_SECTION_HOOK)
 def evaluations_portal_section(request):
-    # Placeholder until the capability is built: shown, not yet linked.
     return PortalSection(
         key="evaluations",
         title=_("My evaluations"),
         description=_("Monthly scores, grades and appeals"),
         icon="评",
+        url_name="assessment:my_evaluations",
         order=40,
     )
 
@@ -74,3 +84,21 @@ for _index in range(3):
 @hooks.register("construct_homepage_summary_items")
 def add_cases_summary_item(request, summary_items):
     summary_items.append(CasesSummaryItem(request))
+
+
+# Evaluations are written by the compute only: the admin may view them, never edit
+# (the month's status will change through the workflow's own screens).
+register_permission_policy(Evaluation, ViewOnlyPermissionPolicy(Evaluation))
+register_permission_policy(EvaluationPeriod, ViewOnlyPermissionPolicy(EvaluationPeriod))
+
+
+@hooks.register("register_admin_viewset")
+def register_evaluations_viewsets():
+    return EvaluationsViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_evaluations_admin_urls():
+    return [
+        path("evaluations/compute/", ComputeEvaluationsView.as_view(), name="assessment_compute_evaluations"),
+    ]

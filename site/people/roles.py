@@ -132,10 +132,32 @@ def sync_roles(apps, schema_editor=None):
                 # migration syncs again once they exist.
                 continue
             perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is None and _model_comes_later(apps, app_label, codename):
+                # A model a later migration of its app adds (e.g. an older roles migration
+                # replayed on a fresh database): that app's newer roles migration syncs again.
+                continue
             if perm is None:
                 raise LookupError(f"Permission {dotted} for role {role} does not exist")
             perms.append(perm)
         group.permissions.set(perms)
+
+
+def _model_comes_later(apps, app_label, codename):
+    """Whether the permission belongs to a model of the current code that the migration
+    state does not have yet."""
+    from django.apps import apps as current
+
+    for model in current.get_app_config(app_label).get_models():
+        opts = model._meta
+        codenames = {f"{action}_{opts.model_name}" for action in opts.default_permissions}
+        codenames.update(name for name, _label in opts.permissions)
+        if codename in codenames:
+            try:
+                apps.get_model(app_label, opts.model_name)
+            except LookupError:
+                return True
+            return False
+    return False
 
 
 def _has_models(apps, app_label):

@@ -23,7 +23,7 @@ HEADER = "办件编号,评价次数,评价时间,经办人工号,窗口编号,�
 def bad_case(staff_member, window):
     supervisor = factories.make_user_with_role(roles.SUPERVISOR, "sup-1")
     window.centre.supervisors.add(supervisor)
-    run("ratings", csv_bytes(HEADER + f"T9,1,2026-10-08 10:00,{staff_member.staff_no},{window.code},社保,不满意,短信,慢\n"), "r.csv")
+    run("ratings", csv_bytes(HEADER + f"办件九号,1,2026-10-08 10:00,{staff_member.staff_no},{window.code},社保,不满意,短信,慢\n"), "r.csv")
     case = BadReviewCase.objects.get()
     return case, supervisor
 
@@ -130,7 +130,7 @@ def test_staff_sees_own_records_without_who_rated(client, bad_case, staff_member
     client.force_login(staff_member.user)
     page = client.get("/me/records/?month=2026-10")
     assert page.status_code == 200
-    assert "T9" not in page.content.decode()  # no ticket numbers
+    assert "办件九号" not in page.content.decode()  # no ticket numbers
     assert client.get(f"/me/records/cases/{case.pk}/").status_code == 200
     response = client.post(f"/me/records/cases/{case.pk}/", {"text": "非本人办理"})
     assert response.status_code == 302
