@@ -184,3 +184,12 @@ def make_home_page(title="窗口服务能力提升平台", hero_text=None, *, ho
         if page.specific_class is Page:
             page.delete()
     return home
+
+
+def visible_text(html):
+    """The text a reader sees: no scripts, styles, tags or attribute values, so that an
+    absence check cannot be fooled by a random CSRF token or CSP nonce."""
+    import re
+
+    html = re.sub(r"(?is)<(script|style|template)\b.*?</\1>", " ", html)
+    return re.sub(r"(?s)<[^>]*>", " ", html)
