@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -314,11 +314,8 @@ def monthly_sheet(*, period, staff_queryset):
 
 
 def has_any_attendance_subquery(period):
-    """An Exists() to annotate staff querysets with whether they have attendance in the month."""
-    return Exists(
-        AttendanceDay.objects.filter(staff=OuterRef("pk"), date__range=(period.first, period.last)),
-        output_field=IntegerField(),
-    )
+    """An Exists() on staff querysets: whether the person has any attendance in the month."""
+    return Exists(AttendanceDay.objects.filter(staff=OuterRef("pk"), date__range=(period.first, period.last)))
 
 
 # --- Monthly evaluations -------------------------------------------------------------
@@ -462,11 +459,9 @@ def evaluation_blockers(*, period):
     from people.models import StaffProfile
 
     start, end = period.moments()
-    # Not has_any_attendance_subquery(): its IntegerField output cannot be compared on PostgreSQL.
-    any_day = AttendanceDay.objects.filter(staff=OuterRef("pk"), date__range=(period.first, period.last))
     no_attendance = (
         StaffProfile.objects.filter(active=True)
-        .filter(~Exists(any_day))
+        .filter(~has_any_attendance_subquery(period))
         .order_by("staff_no")
         .values_list("staff_no", "name")
     )

@@ -161,17 +161,12 @@ REPORT_DIMENSIONS = {
 
 
 def audience_staff(*, centre_ids=(), post_ids=(), vendor_ids=(), staff_ids=()):
-    """The active people an audience describes (as services.audience_filter, from ids)."""
-    condition = Q()
-    for field, ids in (("centre_id", centre_ids), ("post_id", post_ids), ("vendor_id", vendor_ids)):
-        if ids:
-            condition &= Q(**{f"{field}__in": list(ids)})
-    named = Q(pk__in=list(staff_ids))
+    """The active people an audience describes, from ids (the assignment form's live count)."""
     from people.models import StaffProfile
+    from people.selectors import audience_filter
 
-    if condition == Q():
-        return StaffProfile.objects.filter(named, active=True) if staff_ids else StaffProfile.objects.none()
-    return StaffProfile.objects.filter(condition | named, active=True)
+    condition = audience_filter(centre_ids=centre_ids, post_ids=post_ids, vendor_ids=vendor_ids, individuals=staff_ids)
+    return StaffProfile.objects.filter(condition, active=True)
 
 
 def _completed_at():

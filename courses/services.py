@@ -7,7 +7,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import GroupPagePermission, PageViewRestriction
@@ -15,6 +14,7 @@ from wagtail.models import GroupPagePermission, PageViewRestriction
 from home.imports import ImportResult, RowCleaner, RowError, duplicate_key_errors
 from people import roles
 from people.models import StaffProfile
+from people.selectors import audience_filter_of
 
 from .models import (
     Acknowledgement,
@@ -118,21 +118,6 @@ def learning_moderation_ensure(*, sections):
 # --- assignments ------------------------------------------------------------------------
 
 
-def audience_filter(assignment):
-    """The people an assignment's audience describes, as a Q on StaffProfile (3 queries)."""
-    condition = Q()
-    for field, ids in (
-        ("centre_id", list(assignment.centres.values_list("pk", flat=True))),
-        ("post_id", list(assignment.posts.values_list("pk", flat=True))),
-        ("vendor_id", list(assignment.vendors.values_list("pk", flat=True))),
-    ):
-        if ids:
-            condition &= Q(**{f"{field}__in": ids})
-    individuals = Q(pk__in=assignment.individuals.values("pk"))
-    has_filter = condition != Q()
-    return (condition | individuals) if has_filter else individuals
-
-
 @transaction.atomic
 def assignment_create(*, page, due_date, created_by, centres=(), posts=(), vendors=(), individuals=(), mandatory=True):
     page = page.specific
@@ -158,7 +143,7 @@ def assignment_sync_recipients(*, assignment):
     if not assignment.active:
         return 0
     matching = set(
-        StaffProfile.objects.filter(active=True).filter(audience_filter(assignment)).values_list("pk", flat=True)
+        StaffProfile.objects.filter(active=True).filter(audience_filter_of(assignment)).values_list("pk", flat=True)
     )
     known = set(AssignmentRecipient.objects.filter(assignment=assignment).values_list("staff_id", flat=True))
     new = sorted(matching - known)

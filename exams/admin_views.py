@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from home.import_views import UploadForm
+from home.import_views import UploadForm, batch_context
 from home.models import ImportBatch
 from home.services import import_batch_check, import_batch_confirm
 from home.spreadsheets import export_bytes
@@ -81,18 +81,12 @@ class BankImportView(BankMixin, TitledMixin, WagtailAdminTemplateMixin, FormView
 
 
 class BankImportBatchView(BankMixin, TitledMixin, WagtailAdminTemplateMixin, TemplateView):
-    template_name = "exams/admin/bank_import_batch.html"
+    template_name = "home/admin/import_batch.html"
 
     def get_context_data(self, **kwargs):
         batch = get_object_or_404(ImportBatch, pk=self.kwargs["batch_id"], kind=self.spec.key)
-        preview = batch.summary.get("preview", [])
-        shown = set(preview[0][2]) if preview else set()
-        headers = [h for h in self.spec.all_headers if h in shown]
-        return super().get_context_data(
-            batch=batch, summary=batch.summary, preview_headers=headers,
-            preview_rows=[(row, status, [values.get(h, "") for h in headers]) for row, status, values in preview],
-            **kwargs,
-        )
+        upload_url = reverse("exams_admin:bank_import", args=[self.bank.pk])
+        return super().get_context_data(**batch_context(self.spec, batch, upload_url), **kwargs)
 
     def post(self, request, *args, **kwargs):
         batch, imported = import_batch_confirm(spec=self.spec, batch_id=kwargs["batch_id"], user=request.user)

@@ -11,12 +11,13 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from home.imports import ImportResult, RowCleaner, RowError
 from people.models import StaffProfile
+from people.selectors import audience_filter_of
 
 from . import scoring
 from .models import (
@@ -266,27 +267,12 @@ def question_export_dataset(*, bank):
 # --- audiences ------------------------------------------------------------------------
 
 
-def audience_filter(exam):
-    """The people an exam's audience describes, as a Q on StaffProfile (as course assignments do:
-    every dimension that is set must match; people named individually are included as well)."""
-    condition = Q()
-    for field, ids in (
-        ("centre_id", list(exam.centres.values_list("pk", flat=True))),
-        ("post_id", list(exam.posts.values_list("pk", flat=True))),
-        ("vendor_id", list(exam.vendors.values_list("pk", flat=True))),
-    ):
-        if ids:
-            condition &= Q(**{f"{field}__in": ids})
-    individuals = Q(pk__in=exam.individuals.values("pk"))
-    return (condition | individuals) if condition != Q() else individuals
-
-
 def exam_sync_candidates(*, exam):
     """Record everyone who now matches the audience. People who no longer match leave the
     exam unless they already sat it (their attempts stay theirs). Returns how many were added."""
     if not exam.active:
         return 0
-    matching = set(StaffProfile.objects.filter(active=True).filter(audience_filter(exam)).values_list("pk", flat=True))
+    matching = set(StaffProfile.objects.filter(active=True).filter(audience_filter_of(exam)).values_list("pk", flat=True))
     present = set(ExamCandidate.objects.filter(exam=exam).values_list("staff_id", flat=True))
     ExamCandidate.objects.bulk_create([ExamCandidate(exam=exam, staff_id=pk) for pk in sorted(matching - present)],
                                       ignore_conflicts=True)

@@ -95,19 +95,8 @@ class ImportBatchView(ImportSpecMixin, WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         batch = get_object_or_404(ImportBatch, pk=self.kwargs["pk"], kind=self.spec.key)
-        preview = batch.summary.get("preview", [])
-        shown = set(preview[0][2]) if preview else set()
-        return super().get_context_data(
-            spec=self.spec,
-            batch=batch,
-            summary=batch.summary,
-            preview_headers=[h for h in self.spec.all_headers if h in shown],
-            preview_rows=[
-                (row, status, [values.get(h, "") for h in self.spec.all_headers if h in shown])
-                for row, status, values in preview
-            ],
-            **kwargs,
-        )
+        upload_url = reverse("frontline_imports:upload", args=[self.spec.key])
+        return super().get_context_data(spec=self.spec, **batch_context(self.spec, batch, upload_url), **kwargs)
 
     def post(self, request, *args, **kwargs):
         batch, imported = import_batch_confirm(spec=self.spec, batch_id=kwargs["pk"], user=request.user)
@@ -135,3 +124,18 @@ class ImportTemplateView(ImportSpecMixin, View):
         )
         response["Content-Disposition"] = f'attachment; filename="{self.spec.key}-template.xlsx"'
         return response
+
+
+def batch_context(spec, batch, upload_url):
+    """Context of the shared batch page (home/admin/import_batch.html): every error, or the
+    summary and the preview rows with only the columns the file had."""
+    preview = batch.summary.get("preview", [])
+    shown = set(preview[0][2]) if preview else set()
+    headers = [h for h in spec.all_headers if h in shown]
+    return {
+        "batch": batch,
+        "summary": batch.summary,
+        "preview_headers": headers,
+        "preview_rows": [(row, status, [values.get(h, "") for h in headers]) for row, status, values in preview],
+        "upload_url": upload_url,
+    }

@@ -69,3 +69,27 @@ def directory_counts():
         "vendors": VendorCompany.objects.filter(active=True).count(),
         "staff": StaffProfile.objects.filter(active=True).count(),
     }
+
+
+def audience_filter(*, centre_ids=(), post_ids=(), vendor_ids=(), individuals=()):
+    """The people an audience describes, as a Q on StaffProfile: every dimension that is set
+    (centres, posts, vendors) must match, and people named individually are included as well.
+    `individuals` may be ids or a queryset of staff profiles (kept as a subquery)."""
+    condition = Q()
+    for field, ids in (("centre_id", centre_ids), ("post_id", post_ids), ("vendor_id", vendor_ids)):
+        ids = list(ids)
+        if ids:
+            condition &= Q(**{f"{field}__in": ids})
+    named = Q(pk__in=individuals.values("pk") if hasattr(individuals, "values") else list(individuals))
+    return (condition | named) if condition != Q() else named
+
+
+def audience_filter_of(audience):
+    """`audience_filter` for a model with centres/posts/vendors/individuals many-to-manys
+    (a course assignment, an exam): 3 queries."""
+    return audience_filter(
+        centre_ids=audience.centres.values_list("pk", flat=True),
+        post_ids=audience.posts.values_list("pk", flat=True),
+        vendor_ids=audience.vendors.values_list("pk", flat=True),
+        individuals=audience.individuals.all(),
+    )
