@@ -1,6 +1,6 @@
 """Public and portal URLs of the assessment app (included at the site root, before Wagtail)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 from .api import api
@@ -17,5 +17,6 @@ urlpatterns = [
     path("me/evaluations/<str:month>/", views.my_evaluation, name="my_evaluation"),
     path("me/vendor/evaluations/", views.vendor_evaluations, name="vendor_evaluations"),
     path("me/vendor/evaluations/<str:month>/<str:staff_no>/", views.vendor_evaluation, name="vendor_evaluation"),
+    path("", include("assessment.dashboard_urls")),
     path("api/v1/", api.urls),
 ]

@@ -7,6 +7,7 @@ from home.imports import SPREADSHEET_IMPORT_HOOK
 from people.portal import PORTAL_SECTION_HOOK, PortalSection
 
 from .admin_urls import urlpatterns as admin_urlpatterns
+from .dashboard_urls import admin_urlpatterns as dashboard_admin_urlpatterns
 from .imports import ATTENDANCE_IMPORT, RATINGS_IMPORT, RATINGS_PROVINCIAL_IMPORT
 from .models import Evaluation, EvaluationPeriod
 from .viewsets import (
@@ -102,3 +103,11 @@ def register_evaluations_admin_urls():
     return [
         path("evaluations/compute/", ComputeEvaluationsView.as_view(), name="assessment_compute_evaluations"),
     ]
+
+
+# --- Dashboards (owned by the dashboards work; keep the workflow's hooks above) --------
+
+
+@hooks.register("register_admin_urls")
+def register_dashboard_admin_urls():
+    return [path("evaluations/dashboards/", include((dashboard_admin_urlpatterns, "assessment_dashboards")))]

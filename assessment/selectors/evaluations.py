@@ -1,0 +1,203 @@
+"""Reads of monthly evaluations: who is evaluated, schemes, the pay sheet, blockers, receipts."""
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .. import rating_rules as rr
+from ..models import (
+    BadReviewCase,
+    CentreRules,
+    Evaluation,
+    EvaluationPeriod,
+    SchemeVersion,
+)
+from .records import has_any_attendance_subquery, unmatched_ratings_count
+
+
+def rating_points_by_centre(centre_ids):
+    """{centre id: {level: points}} from each centre's service-record rules. One query."""
+    return {cid: rules.points() for cid, rules in CentreRules.for_centres(centre_ids).items()}
+
+
+def evaluation_staff():
+    """Who is evaluated: every active staff member, with what the evaluation needs. One query."""
+    from people.models import StaffProfile
+
+    return list(
+        StaffProfile.objects.filter(active=True)
+        .order_by("staff_no")
+        .values("pk", "staff_no", "name", "centre_id", "centre__name", "vendor_id", "pay_base")
+    )
+
+
+def current_scheme_versions(centre_ids):
+    """({centre id: SchemeVersion}, default SchemeVersion or None): each scheme's newest
+    version, for the given centres and the default scheme. One query."""
+    newest = {}
+    rows = (
+        SchemeVersion.objects.filter(Q(scheme__centre_id__in=list(centre_ids)) | Q(scheme__centre__isnull=True))
+        .select_related("scheme")
+        .order_by("scheme_id", "-number")
+    )
+    for version in rows:
+        newest.setdefault(version.scheme_id, version)
+    by_centre = {v.scheme.centre_id: v for v in newest.values() if v.scheme.centre_id is not None}
+    default = next((v for v in newest.values() if v.scheme.centre_id is None), None)
+    return by_centre, default
+
+
+def evaluations_of_period(month):
+    """One month's evaluations with what lists and the pay sheet show."""
+    return (
+        Evaluation.objects.filter(period__month=str(month))
+        .select_related("staff", "centre", "vendor", "scheme_version__scheme", "period")
+        .order_by("centre__name", "staff__staff_no")
+    )
+
+
+def published_evaluations_of(staff):
+    """A staff member's own evaluations that staff may read (published or final), newest first."""
+    return (
+        Evaluation.objects.filter(staff=staff, period__status__in=EvaluationPeriod.VISIBLE_TO_STAFF)
+        .select_related("period", "centre", "scheme_version__scheme")
+        .order_by("-period__month")
+    )
+
+
+PAY_SHEET_HEADERS = [
+    "工号", "姓名", "服务中心", "用工单位", "月份", "R 好差评", "D 考勤纪律", "T 考试", "L 学习", "加权总分",
+    "加分", "评价得分", "配额前等级", "等级", "绩效系数", "绩效工资基数", "绩效工资", "方案版本",
+]
+VENDOR_SHEET_HEADERS = ["用工单位", "人数", "优秀", "良好", "合格", "基本合格", "不合格", "绩效工资合计"]
+NO_VENDOR = "（中心自有人员）"
+
+
+def pay_sheet(month):
+    """The month's pay sheet as two tablib Datasets: one row per person, and a summary per
+    vendor company (headcount, grade distribution, pay total). One query; absent
+    components are empty cells, Decimals stay numbers."""
+    import tablib
+
+    from .. import pay
+    from ..models.evaluations import GRADE_LABELS_ZH
+
+    people = tablib.Dataset(headers=PAY_SHEET_HEADERS, title="绩效工资")
+    rows = []
+    for e in evaluations_of_period(month):
+        vendor = e.vendor.name if e.vendor_id else NO_VENDOR
+        people.append([
+            e.staff.staff_no, e.staff.name, e.centre.name, vendor, e.period.month,
+            e.ratings, e.discipline, e.tests, e.learning, e.total,
+            e.bonus, e.score, GRADE_LABELS_ZH[e.grade_before_quota], GRADE_LABELS_ZH[e.grade], e.coefficient,
+            e.pay_base, e.pay, f"{e.scheme_version.scheme.name} v{e.scheme_version.number}",
+        ])
+        rows.append(pay.PayRow(vendor, e.grade, e.pay))
+    vendors = tablib.Dataset(headers=VENDOR_SHEET_HEADERS, title="用工单位汇总")
+    for summary in pay.vendor_summaries(rows):
+        vendors.append([summary.vendor, summary.headcount, *summary.grades.values(), summary.pay_total])
+    return people, vendors
+
+
+def published_evaluations_of_vendor(vendor):
+    """A vendor company's staff's published (or final) evaluations, newest month first."""
+    return (
+        Evaluation.objects.filter(vendor=vendor, period__status__in=EvaluationPeriod.VISIBLE_TO_STAFF)
+        .select_related("period", "staff", "centre", "scheme_version__scheme")
+        .order_by("-period__month", "staff__staff_no")
+    )
+
+
+# Kinds of blockers: what HR must look at before a month's evaluations are approved.
+BLOCKER_NO_ATTENDANCE = "no_attendance"
+BLOCKER_PENDING_CASES = "pending_cases"
+BLOCKER_UNMATCHED_RATINGS = "unmatched_ratings"
+
+
+def evaluation_blockers(*, period):
+    """What stands in the way of approving the month, as JSON-safe dicts: active people with
+    no attendance record at all (D would read 100 for missing data), people with bad-review
+    cases of the month still pending, and ratings of the month that name no staff member.
+    Three queries."""
+    from people.models import StaffProfile
+
+    start, end = period.moments()
+    no_attendance = (
+        StaffProfile.objects.filter(active=True)
+        .filter(~has_any_attendance_subquery(period))
+        .order_by("staff_no")
+        .values_list("staff_no", "name")
+    )
+    blockers = [{"kind": BLOCKER_NO_ATTENDANCE, "staff_no": no, "name": name} for no, name in no_attendance]
+    pending = (
+        BadReviewCase.objects.filter(
+            staff__active=True, rating__rated_at__gte=start, rating__rated_at__lt=end, rating__superseded=False
+        )
+        .exclude(rating__channel=rr.SYSTEM_DEFAULT_CHANNEL)
+        .filter(Q(outcome="") | Q(appeal_status=BadReviewCase.Appeal.PENDING))
+        .values("staff__staff_no", "staff__name")
+        .annotate(n=Count("id"))
+        .order_by("staff__staff_no")
+    )
+    blockers += [
+        {"kind": BLOCKER_PENDING_CASES, "staff_no": row["staff__staff_no"], "name": row["staff__name"], "count": row["n"]}
+        for row in pending
+    ]
+    unmatched = unmatched_ratings_count(period=period)
+    if unmatched:
+        blockers.append({"kind": BLOCKER_UNMATCHED_RATINGS, "count": unmatched})
+    return blockers
+
+
+def describe_blocker(blocker):
+    """A blocker as one sentence for HR."""
+    from django.utils.translation import gettext
+
+    if blocker["kind"] == BLOCKER_NO_ATTENDANCE:
+        return gettext("%(staff_no)s %(name)s: no attendance record this month.") % blocker
+    if blocker["kind"] == BLOCKER_PENDING_CASES:
+        return gettext("%(staff_no)s %(name)s: %(count)d bad-review cases still pending.") % blocker
+    return gettext("%(count)d ratings of the month name no staff member.") % blocker
+
+# --- The score receipt -----------------------------------------------------------------
+
+_COMPONENT_NAMES = {
+    "R": _("R ratings"),
+    "D": _("D discipline"),
+    "T": _("T tests"),
+    "L": _("L learning"),
+}
+_LINE_NAMES = {
+    "rating_mean": _("mean points of valid ratings"),
+    "bad_review_dissatisfied": _("confirmed 不满意"),
+    "bad_review_very_dissatisfied": _("confirmed 非常不满意"),
+    "attendance_late": pgettext_lazy("attendance", "late"),
+    "attendance_serious_late": _("seriously late"),
+    "attendance_early": _("left early"),
+    "attendance_serious_early": _("left seriously early"),
+    "attendance_missing_punch": _("missing punch"),
+    "attendance_absent_half_day": _("half-day absence"),
+    "attendance_absent_full_day": _("full-day absence"),
+    "inspection_finding": _("inspection finding"),
+    "exam": _("exam"),
+    "learning_due": _("items due"),
+    "learning_on_time": _("completed on time"),
+}
+
+
+def receipt_components(evaluation):
+    """The receipt's component rows (name, weight, value, labelled lines) from the stored inputs."""
+    components = evaluation.inputs.get("components", {})
+    return [
+        {
+            "key": key,
+            "name": name,
+            "value": components.get(key, {}).get("value"),
+            "weight": components.get(key, {}).get("weight"),
+            "lines": [
+                line | {"name": _LINE_NAMES.get(line["code"], line["code"])}
+                for line in components.get(key, {}).get("lines", [])
+            ],
+        }
+        for key, name in _COMPONENT_NAMES.items()
+    ]

@@ -1,0 +1,8 @@
+"""Writes of the assessment app, by subject: service records, then monthly evaluations.
+
+Callers use `assessment.services.<name>`; the modules below hold the code.
+"""
+
+from .evaluations import *  # noqa: F401,F403
+from .records import *  # noqa: F401,F403
+from .records import _deadlines  # noqa: F401
