@@ -201,3 +201,16 @@ def receipt_components(evaluation):
         }
         for key, name in _COMPONENT_NAMES.items()
     ]
+
+
+def locked_months(months):
+    """The months among `months` ("YYYY-MM" strings, dates or Periods) whose evaluations
+    are approved, published or final: their pay-affecting inputs may not change. One query."""
+    wanted = {m.strftime("%Y-%m") if hasattr(m, "strftime") else str(m) for m in months}
+    if not wanted:
+        return set()
+    return set(
+        EvaluationPeriod.objects.filter(month__in=wanted, status__in=EvaluationPeriod.LOCKED).values_list(
+            "month", flat=True
+        )
+    )

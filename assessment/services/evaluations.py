@@ -97,6 +97,25 @@ def scheme_save_version(*, scheme, rules, user=None, note=""):
         return scheme.add_version(rules=rules, user=user, note=note)
 
 
+def period_ensure_open(*, months, what):
+    """Refuse a change to pay-affecting inputs (`what`, e.g. "考勤") of an approved month.
+
+    `months`: "YYYY-MM" strings, dates or Periods the change touches. Raises ValidationError
+    naming the locked months; HR must first reopen the month with a reason.
+    """
+    from .. import selectors
+
+    locked = sorted(selectors.locked_months(months))
+    if locked:
+        raise ValidationError(
+            _(
+                "The evaluations of %(months)s are approved: %(what)s of that month can no longer "
+                "change. HR must first reopen the month, giving a reason."
+            )
+            % {"months": "、".join(locked), "what": what}
+        )
+
+
 def _period_for_compute(period, user):
     month = str(period)
     record, _created = EvaluationPeriod.objects.select_for_update().get_or_create(month=month)
