@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from . import roles
-from .services import staff_account_create
+from .services import centre_moves_record, staff_account_create
 
 
 def sync_staff_account(profile):
@@ -50,12 +50,17 @@ class StaffProfileForm(WagtailAdminModelForm):
         return staff_no
 
     def save(self, commit=True):
+        moved_from = self.initial.get("centre") if self.instance.pk and "centre" in self.changed_data else None
         profile = super().save(commit=False)
         if commit:
             with transaction.atomic():
                 sync_staff_account(profile)
                 profile.save()
                 self.save_m2m()
+                if moved_from is not None:
+                    centre_moves_record(
+                        moves=[(profile.pk, moved_from, profile.centre_id)], user=getattr(self, "for_user", None)
+                    )
         return profile
 
 

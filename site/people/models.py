@@ -213,3 +213,47 @@ class VendorManager(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.vendor}"
+
+
+class CentreMove(models.Model):
+    """A staff member's move from one service centre to another, from a given day on.
+
+    The profile holds only the current centre; these rows keep where someone worked on
+    each day, so that a month split between two centres is evaluated where the person
+    spent most working days (DESIGN, "Monthly evaluation"). Recorded by the roster import
+    and the admin whenever a profile's centre changes; HR may correct the date.
+    """
+
+    staff = models.ForeignKey(
+        StaffProfile, verbose_name=_("staff member"), on_delete=models.CASCADE, related_name="centre_moves"
+    )
+    from_centre = models.ForeignKey(
+        ServiceCentre,
+        verbose_name=_("from service centre"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to_centre = models.ForeignKey(
+        ServiceCentre, verbose_name=_("to service centre"), on_delete=models.PROTECT, related_name="+"
+    )
+    moved_on = models.DateField(_("first day at the new centre"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("centre move")
+        verbose_name_plural = _("centre moves")
+        ordering = ["staff", "moved_on", "pk"]
+        indexes = [models.Index(fields=["moved_on"])]
+
+    def __str__(self):
+        return f"{self.staff} → {self.to_centre} ({self.moved_on})"

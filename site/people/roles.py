@@ -51,6 +51,9 @@ _DIRECTORY_EDIT = [
     for action in ("add", "change", "delete")
 ]
 
+# Moves are recorded when a profile's centre changes; HR may only correct their date.
+_CENTRE_MOVES = ["people.view_centremove", "people.change_centremove"]
+
 # Permissions are "app_label.codename". Each app adds its own in `<app>/roles.py`
 # (a ROLE_PERMISSIONS dict of role → list) and a migration that calls sync_roles again.
 BASE_ROLE_PERMISSIONS = {
@@ -60,7 +63,8 @@ BASE_ROLE_PERMISSIONS = {
     + _MEDIA
     + _DIRECTORY_VIEW
     + _DIRECTORY_EDIT
-    + ["people.view_personal_data", "people.view_vendormanager", "people.change_vendormanager"],
+    + ["people.view_personal_data", "people.view_vendormanager", "people.change_vendormanager"]
+    + _CENTRE_MOVES,
     SUPERVISOR: _ACCESS_ADMIN + _DIRECTORY_VIEW,
     VENDOR: [],
     JUDGE: [],
@@ -68,6 +72,7 @@ BASE_ROLE_PERMISSIONS = {
     + _MEDIA
     + _DIRECTORY_VIEW
     + _DIRECTORY_EDIT
+    + _CENTRE_MOVES
     + [
         "people.view_personal_data",
         "people.add_vendormanager",

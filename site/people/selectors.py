@@ -1,9 +1,12 @@
 """Reads of the organisation directory. Set-based: callers get querysets, never loops."""
 
+import datetime as dt
+from collections import defaultdict
+
 from django.db.models import Count, Q
 
 from . import roles
-from .models import ServiceCentre, StaffProfile, VendorCompany, VendorManager
+from .models import CentreMove, ServiceCentre, StaffProfile, VendorCompany, VendorManager
 
 
 def user_role_names(user):
@@ -93,3 +96,42 @@ def audience_filter_of(audience):
         vendor_ids=audience.vendors.values_list("pk", flat=True),
         individuals=audience.individuals.all(),
     )
+
+
+def centre_segments(*, staff_ids, start, end):
+    """Where each person worked between two dates (inclusive), from their centre moves.
+
+    Returns {staff id: [(centre id, first day, last day), ...]} in date order, for the
+    people among `staff_ids` who did not spend the whole span at their current centre
+    (they moved during it, or after it); everyone else worked all of it at their current
+    centre. Two queries, whatever the number of people.
+    """
+    wanted = set(staff_ids)
+    moves_by_staff = defaultdict(list)
+    # Moves are few: read all since `start` rather than send thousands of ids.
+    for move in CentreMove.objects.filter(moved_on__gt=start).order_by("staff_id", "moved_on", "pk"):
+        if move.staff_id in wanted:
+            moves_by_staff[move.staff_id].append(move)
+    if not moves_by_staff:
+        return {}
+    current = dict(StaffProfile.objects.filter(pk__in=list(moves_by_staff)).values_list("pk", "centre_id"))
+    segments = {}
+    for staff_id, moves in moves_by_staff.items():
+        first = moves[0]
+        centre_id = first.from_centre_id or current[staff_id]
+        day, rows = start, []
+        for move in moves:
+            if move.moved_on > end:
+                break
+            if move.moved_on > day:
+                rows.append((centre_id, day, move.moved_on - dt.timedelta(days=1)))
+            centre_id, day = move.to_centre_id, move.moved_on
+        rows.append((centre_id, day, end))
+        if rows != [(current[staff_id], start, end)]:
+            segments[staff_id] = rows
+    return segments
+
+
+def centre_names(centre_ids):
+    """{centre id: name}. One query."""
+    return dict(ServiceCentre.objects.filter(pk__in=list(centre_ids)).values_list("pk", "name"))

@@ -13,7 +13,7 @@ from home.imports import ImportResult, RowCleaner, RowError, duplicate_key_error
 from home.spreadsheets import cell_text
 
 from . import roles
-from .models import Post, ServiceCentre, StaffProfile, VendorCompany, Window
+from .models import CentreMove, Post, ServiceCentre, StaffProfile, VendorCompany, Window
 from .resources import (
     CENTRE,
     POST,
@@ -66,7 +66,7 @@ def staff_roster_import(table, *, dry_run, user=None):
         rows.append((row_number, values))
     result.errors.extend(duplicate_key_errors(rows, "staff_no", STAFF_NO))
 
-    plan = _RosterPlan(rows)
+    plan = _RosterPlan(rows, user=user)
     result.errors.extend(plan.check_windows())
     result.errors.extend(plan.check_usernames())
     if result.errors:
@@ -96,7 +96,8 @@ def staff_roster_import(table, *, dry_run, user=None):
 class _RosterPlan:
     """The references and existing records a roster touches, fetched with one query per table."""
 
-    def __init__(self, rows):
+    def __init__(self, rows, user=None):
+        self.user = user
         # Rows without a 工号 already carry an error; the plan ignores them.
         self.rows = [(n, v) for n, v in rows if v.get("staff_no")]
         by_column = {key: {v[key] for _n, v in self.rows if v.get(key)} for key in ROSTER_FK_FIELDS}
@@ -293,12 +294,15 @@ class _RosterPlan:
             new_profiles.append(profile)
         StaffProfile.objects.bulk_create(new_profiles, batch_size=BATCH_SIZE)
 
-        changed_profiles, changed_users = [], []
+        changed_profiles, changed_users, moves = [], [], []
         for _n, values in self.rows:
             if statuses[values["staff_no"]] != "updated":
                 continue
             profile = self.profiles[values["staff_no"]]
+            old_centre_id = profile.centre_id
             self._apply(profile, values)
+            if profile.centre_id != old_centre_id:
+                moves.append((profile.pk, old_centre_id, profile.centre_id))
             changed_profiles.append(profile)
             profile.user.first_name = profile.name
             profile.user.is_active = True
@@ -310,3 +314,18 @@ class _RosterPlan:
                 batch_size=BATCH_SIZE,
             )
             user_model.objects.bulk_update(changed_users, ["first_name", "is_active"], batch_size=BATCH_SIZE)
+        centre_moves_record(moves=moves, user=self.user)
+
+
+def centre_moves_record(*, moves, moved_on=None, user=None):
+    """Record centre moves [(staff id, from centre id, to centre id)], effective `moved_on`
+    (default: today in the local time zone). One bulk insert."""
+    moved_on = moved_on or timezone.localdate()
+    CentreMove.objects.bulk_create(
+        [
+            CentreMove(staff_id=staff_id, from_centre_id=old, to_centre_id=new, moved_on=moved_on, recorded_by=user)
+            for staff_id, old, new in moves
+            if old != new
+        ],
+        batch_size=BATCH_SIZE,
+    )

@@ -33,7 +33,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from . import resources as roster
 from . import selectors
 from .admin_forms import ServiceCentreForm, StaffProfileForm, VendorManagerForm
-from .models import Post, ServiceCentre, StaffProfile, VendorCompany, VendorManager, Window
+from .models import CentreMove, Post, ServiceCentre, StaffProfile, VendorCompany, VendorManager, Window
 from .privacy import PERSONAL_DATA_PERMISSION, can_see_personal_data
 
 # Sub-menu items registered under this hook name appear in the Organisation menu.
@@ -436,6 +436,23 @@ class StaffProfileViewSet(DirectoryViewSet):
         return StaffProfile.objects.select_related("user", "centre", "window", "vendor", "post")
 
 
+class CentreMoveViewSet(DirectoryViewSet):
+    """Moves are recorded by the roster import and the staff form; HR corrects their date."""
+
+    model = CentreMove
+    icon = "arrow-right"
+    menu_order = 7
+    add_view_enabled = False
+    list_display = ["staff", "from_centre", "to_centre", "moved_on", "recorded_by", "recorded_at"]
+    list_filter = ["to_centre", "moved_on"]
+    search_fields = ["staff__staff_no", "staff__name"]
+    ordering = ["-moved_on", "-pk"]
+    form_fields = ["moved_on"]
+
+    def get_listing_queryset(self):
+        return CentreMove.objects.select_related("staff", "from_centre", "to_centre", "recorded_by")
+
+
 class VendorManagerViewSet(DirectoryViewSet):
     model = VendorManager
     icon = "view"
@@ -481,6 +498,7 @@ class OrganisationViewSetGroup(ModelViewSetGroup):
         VendorCompanyViewSet("people_vendor_companies", url_prefix="people/vendor-companies"),
         PostViewSet("people_posts", url_prefix="people/posts"),
         VendorManagerViewSet("people_vendor_managers", url_prefix="people/vendor-managers"),
+        CentreMoveViewSet("people_centre_moves", url_prefix="people/centre-moves"),
     )
 
 

@@ -1,0 +1,13 @@
+from django.db import migrations
+
+
+def sync_roles(apps, schema_editor):
+    from people.roles import sync_roles as sync
+
+    sync(apps, schema_editor)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("people", "0003_centre_moves"), ("people", "0002_roles")]
+
+    operations = [migrations.RunPython(sync_roles, migrations.RunPython.noop)]
