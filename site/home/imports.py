@@ -1,7 +1,9 @@
 """All-or-nothing spreadsheet imports, shared by every app.
 
-An import reads the whole file, validates every row in memory, and writes nothing
-unless every row is valid; errors read `第N行 列名: 原因`. Each app describes its
+An import validates every row and writes nothing unless every row is valid; errors read
+`第N行 列名: 原因`. Most imports read the whole file into a Table; the big ones
+(`streaming=True`: attendance, ratings) get a StreamTable and validate and write in chunks
+inside one transaction that is rolled back on any error. Each app describes its
 import as a `SpreadsheetImport` and registers it with the `register_spreadsheet_import`
 Wagtail hook; the management commands and the admin's upload → preview → confirm
 screens (home.import_views) both run it through `run_import`.
@@ -14,9 +16,12 @@ from django.utils.translation import gettext as _
 from import_export.widgets import ForeignKeyWidget
 from wagtail import hooks
 
-from .spreadsheets import SpreadsheetError, cell_text, read_table
+from .spreadsheets import SpreadsheetError, cell_text, open_table, read_table
 
 SPREADSHEET_IMPORT_HOOK = "register_spreadsheet_import"
+# Errors listed by a streaming import; the rest are counted (a wrong column in a million-row
+# file must not make a million messages).
+MAX_LISTED_ERRORS = 200
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,8 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # Errors found beyond MAX_LISTED_ERRORS (see add_errors): counted, not listed.
+    errors_omitted: int = 0
     # What the import would create besides its own rows, e.g. {"服务中心": ["城南…"]}.
     side_effects: dict[str, list[str]] = field(default_factory=dict)
     # The first rows for the preview: (row number, status, {column: text}).
@@ -50,13 +57,23 @@ class ImportResult:
     def ok(self):
         return not self.errors
 
+    @property
+    def error_count(self):
+        return len(self.errors) + self.errors_omitted
+
+    def add_errors(self, errors, *, limit=MAX_LISTED_ERRORS):
+        """Append errors, listing at most `limit` and counting the others."""
+        room = max(limit - len(self.errors), 0)
+        self.errors.extend(errors[:room])
+        self.errors_omitted += max(len(errors) - room, 0)
+
     def summary(self):
         return {
             "total": self.total,
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
-            "errors": len(self.errors),
+            "errors": self.error_count,
         }
 
 
@@ -143,6 +160,8 @@ class SpreadsheetImport:
     all_headers: tuple[str, ...]
     run: callable
     help_text: str = ""
+    # run() gets a StreamTable (rows read one by one) instead of a Table.
+    streaming: bool = False
 
 
 def registered_imports():
@@ -158,13 +177,21 @@ def get_import(key):
 
 
 def run_import(spec, content, filename, *, dry_run, user=None):
-    """Read the file and run the import; a file that cannot be read is one error on row 1."""
+    """Read the file and run the import; a file that cannot be read is one error on row 1.
+    `content` is bytes or an open binary file."""
+    reader = open_table if spec.streaming else read_table
     try:
-        table = read_table(content, filename, header_markers=spec.header_markers)
+        table = reader(content, filename, header_markers=spec.header_markers)
     except SpreadsheetError as exc:
         return ImportResult(errors=[RowError(1, _("File"), str(exc))], dry_run=dry_run)
     try:
         return spec.run(table, dry_run=dry_run, user=user)
+    except SpreadsheetError as exc:
+        # A streamed file that turns out unreadable half-way: the import's transaction
+        # was rolled back.
+        return ImportResult(
+            total=len(table), errors=[RowError(table.header_row, _("File"), str(exc))], dry_run=dry_run
+        )
     except IntegrityError:
         # Another import wrote the same keys at the same moment: nothing of ours was kept.
         return ImportResult(

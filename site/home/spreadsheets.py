@@ -8,9 +8,11 @@ Every import keeps the spreadsheet's own row numbers so that errors read
 `第N行 列名: 原因` with the N that HR sees in Excel.
 """
 
+import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -50,46 +52,87 @@ def cell_text(value):
     return str(value).strip()
 
 
-def _read_xlsx_rows(content):
+def _binary_stream(content):
+    """A seekable binary stream over `content` (bytes, or an open binary file)."""
+    if isinstance(content, (bytes, bytearray, memoryview)):
+        return io.BytesIO(content)
+    content.seek(0)
+    return content
+
+
+def _iter_xlsx_rows(content):
+    """The first sheet's rows one by one (python-calamine row iteration): the cells stay in
+    calamine's compact form until a row is asked for, so a big sheet is never a list of lists."""
     from python_calamine import CalamineError, CalamineWorkbook
 
+    unreadable = _("The file is not a readable Excel workbook (.xlsx).")
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        workbook = CalamineWorkbook.from_filelike(_binary_stream(content))
         sheet = workbook.get_sheet_by_index(0)
-        return sheet.to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, IndexError) as exc:
-        raise SpreadsheetError(_("The file is not a readable Excel workbook (.xlsx).")) from exc
-
-
-def _read_csv_rows(content):
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise SpreadsheetError(_("The CSV file is neither UTF-8 nor GB18030 encoded."))
+        rows = sheet.iter_rows()
+    except (CalamineError, ValueError, IndexError, TypeError) as exc:
+        raise SpreadsheetError(unreadable) from exc
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+        yield from rows
+    except (CalamineError, ValueError) as exc:
+        raise SpreadsheetError(unreadable) from exc
+
+
+CSV_SAMPLE_BYTES = 64 * 1024
+
+
+def _csv_encoding(stream):
+    """utf-8-sig, or gb18030 (what Excel on Chinese Windows saves), judged on the first 64 KB."""
+    sample = stream.read(CSV_SAMPLE_BYTES)
+    stream.seek(0)
+    try:
+        codecs.getincrementaldecoder("utf-8-sig")().decode(sample, final=False)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
+        return "gb18030"
+    except UnicodeDecodeError as exc:
+        raise SpreadsheetError(_("The CSV file is neither UTF-8 nor GB18030 encoded.")) from exc
+
+
+def _iter_csv_rows(content):
+    """CSV rows one by one, decoded as they are read (a text wrapper over the bytes)."""
+    stream = _binary_stream(content)
+    encoding = _csv_encoding(stream)
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    try:
+        try:
+            dialect = csv.Sniffer().sniff(text.read(4096), delimiters=",\t;")
+        except csv.Error:
+            dialect = csv.excel
+        text.seek(0)
+        yield from csv.reader(text, dialect)
+    except UnicodeDecodeError as exc:
+        raise SpreadsheetError(_("The CSV file is neither UTF-8 nor GB18030 encoded.")) from exc
+    finally:
+        text.detach()  # leave the caller's stream open
+
+
+def iter_rows(content, filename):
+    """The cells of the first sheet, row by row, as lists; xlsx/xlsm or csv by file name.
+    `content` is bytes or an open binary file."""
+    suffix = Path(filename or "").suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _iter_xlsx_rows(content)
+    if suffix in (".csv", ".txt"):
+        return _iter_csv_rows(content)
+    raise SpreadsheetError(_("Unsupported file type %(suffix)s: upload .xlsx or .csv.") % {"suffix": suffix})
 
 
 def read_rows(content, filename):
     """All cells of the first sheet, as lists; xlsx/xlsm or csv by file name."""
-    suffix = Path(filename or "").suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx_rows(content)
-    if suffix in (".csv", ".txt"):
-        return _read_csv_rows(content)
-    raise SpreadsheetError(_("Unsupported file type %(suffix)s: upload .xlsx or .csv.") % {"suffix": suffix})
+    return list(iter_rows(content, filename))
 
 
-def find_header(rows, markers, *, search_rows=20):
-    """Index of the first row that contains every name in `markers` (title rows may precede it)."""
-    for index, row in enumerate(rows[:search_rows]):
+def _header_index(rows, markers):
+    for index, row in enumerate(rows):
         cells = {cell_text(c) for c in row}
         if all(name in cells for name in markers):
             return index
@@ -99,19 +142,62 @@ def find_header(rows, markers, *, search_rows=20):
     )
 
 
+def find_header(rows, markers, *, search_rows=20):
+    """Index of the first row that contains every name in `markers` (title rows may precede it)."""
+    return _header_index(rows[:search_rows], markers)
+
+
+class StreamTable:
+    """A sheet read as it is iterated: the headers at once, then `rows` yields (row number,
+    {header: value}) one at a time, blank rows skipped. `rows` can be iterated once;
+    `count` tells how many rows it has yielded so far."""
+
+    def __init__(self, headers, header_row, row_iter):
+        self.headers = headers
+        self.header_row = header_row
+        self._row_iter = row_iter
+        self.count = 0
+
+    @property
+    def rows(self):
+        for item in self._row_iter:
+            self.count += 1
+            yield item
+
+    def __len__(self):
+        return self.count
+
+
+HEADER_SEARCH_ROWS = 20
+
+
+def open_table(content, filename, *, header_markers):
+    """Find the header among the first rows and return a StreamTable over the rest: memory
+    stays flat whatever the number of rows. Reading errors surface as SpreadsheetError,
+    also while iterating."""
+    raw_rows = iter_rows(content, filename)
+    head = list(itertools.islice(raw_rows, HEADER_SEARCH_ROWS))
+    header_index = _header_index(head, header_markers)
+    headers = [cell_text(c) for c in head[header_index]]
+    width = len(headers)
+    named = [(i, h) for i, h in enumerate(headers) if h]
+
+    def rows():
+        numbered = enumerate(itertools.chain(head[header_index + 1 :], raw_rows), start=header_index + 2)
+        for number, raw in numbered:
+            if len(raw) < width:
+                raw = list(raw) + [None] * (width - len(raw))
+            if all(cell_text(v) == "" for v in raw[:width]):
+                continue
+            yield number, {h: raw[i] for i, h in named}
+
+    return StreamTable(headers=headers, header_row=header_index + 1, row_iter=rows())
+
+
 def read_table(content, filename, *, header_markers):
     """Read a sheet into a Table; blank rows are dropped, row numbers kept."""
-    rows = read_rows(content, filename)
-    header_index = find_header(rows, header_markers)
-    headers = [cell_text(c) for c in rows[header_index]]
-    table = Table(headers=headers, header_row=header_index + 1)
-    width = len(headers)
-    for offset, raw in enumerate(rows[header_index + 1 :], start=header_index + 2):
-        values = list(raw[:width]) + [None] * (width - len(raw))
-        if all(cell_text(v) == "" for v in values):
-            continue
-        table.rows.append((offset, {h: v for h, v in zip(headers, values, strict=True) if h}))
-    return table
+    stream = open_table(content, filename, header_markers=header_markers)
+    return Table(headers=stream.headers, header_row=stream.header_row, rows=list(stream.rows))
 
 
 def table_to_dataset(table):
@@ -220,7 +306,7 @@ class CalamineXLSX(XLSX):
     """django-import-export's xlsx format, reading with calamine instead of openpyxl."""
 
     def create_dataset(self, in_stream):
-        rows = _read_xlsx_rows(in_stream)
+        rows = read_rows(in_stream, "sheet.xlsx")
         dataset = tablib.Dataset()
         if rows:
             dataset.headers = [cell_text(c) for c in rows[0]]
