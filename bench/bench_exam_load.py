@@ -24,9 +24,12 @@ What it does:
    database session store) through a small generated module that only switches off what needs
    HTTPS or collectstatic: the SSL redirect and HSTS, secure-only cookies (the bench speaks
    plain HTTP to 127.0.0.1) and the manifest static storage (no collectstatic into the project).
-   Workers: 4 gthread workers with 8 threads by default; on this 2-core machine 4 sync workers
-   served about half the saves per second of gthread (a save waits on PostgreSQL's commits, and
-   threads overlap those waits). 32 persistent database connections at most.
+   Workers: 4 gthread workers with 8 threads by default (--workers/--worker-class/--threads);
+   on this 2-core machine 4 sync workers served about half the saves per second of gthread (a
+   save waits on PostgreSQL's commits, and threads overlap those waits); 2 workers x 8 threads
+   cost about the same CPU per save and per start as 4 x 8. 32 persistent database
+   connections at most. Suggested production start on 2 cores:
+   `gunicorn config.wsgi --workers 4 --worker-class gthread --threads 8` behind nginx.
 4. Phase A, from this process (a hand-written load generator: one thread and one HTTP
    connection per candidate, http.client; the server runs in its own processes): every
    candidate starts exam A and reads its questions off the page, then, for --seconds, changes
@@ -36,6 +39,10 @@ What it does:
    failed save is retried with the same seq, like the page. 5 % of the time it also replays an
    older seq for an answered question with another response (a late retry), which must be
    refused ({"stored": false}). Then the database is reconciled against every acknowledged save.
+   A save costs two queries besides the session's and the user's
+   (exams.services.attempt_save_answer); like the start and the answer sheet it rewrites the
+   session at most every 5 minutes (home.middleware.SessionRenewalMiddleware), while the exam
+   page, a normal page, renews it on every request.
 5. Phase B: --start-candidates candidates arrive spread evenly over --start-window seconds (in a
    shuffled order), each opening exam B's page, pressing start and loading the attempt page; a
    success is the page with question 1 on it. Times are taken from each candidate's scheduled

@@ -29,7 +29,6 @@ from .models import (
     ExamCandidate,
     ExamOverride,
     GradingLog,
-    Paper,
     PaperKind,
     Question,
     QuestionBank,
@@ -40,7 +39,6 @@ from .models.bank import CHOICE_TYPES, OPTION_LETTERS, content_digest, stem_html
 from .resources import (
     ANSWER,
     BANK,
-    CATEGORY,
     DEFAULT_DIFFICULTY,
     DEFAULT_POINTS,
     OPTION_COLUMNS,
@@ -328,12 +326,16 @@ def is_candidate(exam, staff):
 # --- drawing a paper -----------------------------------------------------------------
 
 
+_DRAW_FIELDS = ("paper", "points", "question__qtype", "question__options", "question__points", "question__version")
+
+
 def draw_paper(paper, *, rng, form="A"):
     """[(question, points)] for one candidate. Blueprint papers draw per rule without ever
     drawing a question twice; with two forms, each form draws from its own half of each
     pool first, so A and B share as few questions as the bank allows."""
     if paper.kind == PaperKind.FIXED:
-        slots = list(paper.slots.select_related("question").order_by("sort_order", "pk"))
+        # Only what drawing and starting need: a crowd starts the same paper at once.
+        slots = list(paper.slots.select_related("question").only(*_DRAW_FIELDS).order_by("sort_order", "pk"))
         picked = [(s.question, s.points or s.question.points) for s in slots]
     else:
         picked = []
@@ -372,7 +374,8 @@ def attempt_start(*, exam, staff, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         # Serialise starts of the same person (double click, two tabs): lock their candidate row.
-        candidate = ExamCandidate.objects.select_for_update().filter(exam=exam, staff=staff).first()
+        # Only this person's row: candidates starting at the same time never wait for each other.
+        candidate = ExamCandidate.objects.select_for_update(no_key=True).filter(exam=exam, staff=staff).first()
         if candidate is None or not exam.active:
             raise PermissionDenied(_("This exam is not assigned to you."))
         attempts = list(Attempt.objects.filter(exam=exam, staff=staff).order_by("number"))
@@ -392,7 +395,7 @@ def attempt_start(*, exam, staff, now=None):
         drawn = draw_paper(exam.paper, rng=rng, form=form)
         if not drawn:
             raise ValidationError(_("The paper has no questions."))
-        versions = _current_versions([q for q, _p in drawn])
+        versions = _current_versions([q for q, _p in drawn], ids_only=True)
         deadline = min(now + timedelta(minutes=terms.minutes), terms.closes_at)
         attempt = Attempt.objects.create(
             exam=exam, staff=staff, number=len(attempts) + 1, form=form, seed=seed, started_at=now, deadline=deadline,
@@ -407,10 +410,14 @@ def attempt_start(*, exam, staff, now=None):
     return attempt
 
 
-def _current_versions(questions):
-    """The latest version of each question (one query); questions without one get it now."""
+def _current_versions(questions, *, ids_only=False):
+    """The latest version of each question (one query); questions without one get it now.
+    `ids_only`: the versions are only referred to (a new attempt's items), not read."""
     versions = {}
-    for version in QuestionVersion.objects.filter(question__in=questions, number=F("question__version")):
+    current = QuestionVersion.objects.filter(question__in=questions, number=F("question__version")).order_by()
+    if ids_only:
+        current = current.only("question_id")
+    for version in current:
         versions[version.question_id] = version
     for question in questions:
         if question.pk not in versions:
@@ -426,30 +433,58 @@ class SaveRefused(Exception):
         self.closed = closed
 
 
-def attempt_save_answer(*, attempt, position, response, seq, now=None):
+class AttemptNotFound(Exception):
+    """No such attempt for this person (the view answers 404)."""
+
+
+# The columns a save reads: the item's option order, its attempt's state, its version's type.
+_SAVE_FIELDS = ("option_order", "attempt__status", "attempt__deadline", "version__qtype", "version__options")
+
+
+def attempt_save_answer(*, attempt, position, response, seq, now=None, user=None):
     """Store one response if `seq` is newer than the stored one. Returns True when stored,
-    False when a newer save already won. Raises SaveRefused when the attempt is over."""
+    False when a newer save already won. Raises SaveRefused when the attempt is over or the
+    answer is invalid, AttemptNotFound when `user` is given and the attempt is not theirs.
+
+    `attempt` is an Attempt or its primary key. Two queries: one SELECT of the item joined
+    to its attempt and version, locking the attempt row (FOR NO KEY UPDATE: a submit's
+    UPDATE of that row waits for this save to commit and then grades it; a save arriving
+    after the submit waits for the submit and sees the attempt closed), and one conditional
+    UPDATE (`response_seq < seq`), so an older save never overwrites a newer one. The lock
+    is one attempt's row: candidates never wait for each other. The attempt is not written.
+    """
     now = now or timezone.now()
-    if attempt.status != AttemptStatus.IN_PROGRESS:
-        raise SaveRefused(_("This attempt is closed."), closed=True)
-    if now > attempt.deadline + SAVE_GRACE:
-        attempt_close_if_expired(attempt=attempt, now=now)
-        raise SaveRefused(_("Time is up: the answer was not saved."), closed=True)
-    item = AttemptItem.objects.filter(attempt=attempt, position=position).select_related("version").first()
-    if item is None:
-        raise SaveRefused(_("No such question."))
-    try:
-        value = _response_from_client(item, response)
-    except scoring.AnswerKeyError as exc:
-        raise SaveRefused(str(exc)) from exc
+    attempt_id = getattr(attempt, "pk", attempt)
+    items = AttemptItem.objects.filter(attempt_id=attempt_id, position=position)
+    if user is not None:
+        items = items.filter(attempt__staff__user=user)
+    items = items.select_related("attempt", "version").only(*_SAVE_FIELDS).order_by()
+    expired = False
     with transaction.atomic():
-        # The attempt must still be open when the row is written (a submit may have won).
-        still_open = Attempt.objects.filter(pk=attempt.pk, status=AttemptStatus.IN_PROGRESS).update(position=position)
-        if not still_open:
+        found = list(items.select_for_update(of=("attempt",), no_key=True))
+        if not found:
+            owned = Attempt.objects.filter(pk=attempt_id)
+            if user is not None:
+                owned = owned.filter(staff__user=user)
+            if not owned.exists():
+                raise AttemptNotFound
+            raise SaveRefused(_("No such question."))
+        item = found[0]
+        if item.attempt.status != AttemptStatus.IN_PROGRESS:
             raise SaveRefused(_("This attempt is closed."), closed=True)
-        stored = AttemptItem.objects.filter(pk=item.pk, response_seq__lt=seq).update(
-            response=value, response_seq=seq, saved_at=now
-        )
+        if now > item.attempt.deadline + SAVE_GRACE:
+            expired = True
+        else:
+            try:
+                value = _response_from_client(item, response)
+            except scoring.AnswerKeyError as exc:
+                raise SaveRefused(str(exc)) from exc
+            stored = AttemptItem.objects.filter(pk=item.pk, response_seq__lt=seq).update(
+                response=value, response_seq=seq, saved_at=now
+            )
+    if expired:
+        attempt_close_if_expired(attempt=Attempt.objects.select_related("exam").get(pk=attempt_id), now=now)
+        raise SaveRefused(_("Time is up: the answer was not saved."), closed=True)
     return bool(stored)
 
 
@@ -509,10 +544,16 @@ def attempt_close(*, attempt, now=None, timed_out=False):
 
 
 def attempt_grade(*, attempt):
-    """(Re)grade the objective items of a closed attempt and total it (a fixed number of queries)."""
+    """(Re)grade the objective items of a closed attempt and total it (a fixed number of queries).
+    A question the exam gave everyone full marks for scores its full points."""
     exam = attempt.exam
     items = list(attempt.items.select_related("version"))
+    full_marks = full_marks_question_ids(exam)
     for item in items:
+        if item.question_id in full_marks:
+            item.score = item.points
+            item.needs_grading = False
+            continue
         qtype = item.version.qtype
         if qtype == QuestionType.ESSAY:
             item.needs_grading = item.score is None and item.response is not None
@@ -522,6 +563,14 @@ def attempt_grade(*, attempt):
         item.score = grade_item(item, partial_credit=exam.partial_credit)
     AttemptItem.objects.bulk_update(items, ["score", "needs_grading"])
     attempt_total(attempt=attempt, items=items)
+
+
+def full_marks_question_ids(exam):
+    """The questions the exam gave everyone full marks for (the log records the decision)."""
+    return set(
+        GradingLog.objects.filter(exam=exam, action=GradingLog.Action.FULL_MARKS, question__isnull=False)
+        .values_list("question_id", flat=True)
+    )
 
 
 def grade_item(item, *, partial_credit):
@@ -551,6 +600,18 @@ def attempt_total(*, attempt, items=None):
     )
 
 
+def exams_sync_open_candidates(*, now=None):
+    """Add people who joined an open exam's audience since it was set up (new hires,
+    transfers). Returns {exam: number added} for the exams that gained someone."""
+    now = now or timezone.now()
+    added = {}
+    for exam in Exam.objects.filter(active=True, closes_at__gt=now).order_by("closes_at", "pk"):
+        count = exam_sync_candidates(exam=exam)
+        if count:
+            added[exam] = count
+    return added
+
+
 def close_expired_attempts(*, now=None, exam_ids=None):
     """Close every attempt whose time ran out (the task; views also close lazily)."""
     now = now or timezone.now()
@@ -571,9 +632,13 @@ def item_grade_manual(*, item, score, comment, user):
     if score < 0 or score > item.points:
         raise ValidationError(_("The score must be between 0 and %(max)s.") % {"max": item.points})
     with transaction.atomic():
-        item = AttemptItem.objects.select_for_update().select_related("attempt__exam").get(pk=item.pk)
+        # The item and its attempt (graders of one attempt total it in turn), not the exam's row.
+        item = AttemptItem.objects.select_for_update(of=("self", "attempt"), no_key=True).select_related("attempt__exam").get(
+            pk=item.pk)
         if item.attempt.status == AttemptStatus.IN_PROGRESS:
             raise ValidationError(_("The attempt is still in progress."))
+        if item.question_id in full_marks_question_ids(item.attempt.exam):
+            raise ValidationError(_("Everyone was given full marks for this question."))
         previous = item.score
         item.score = scoring.quantize(score)
         item.grader_comment = comment
@@ -598,30 +663,38 @@ def _closed_items(exam, question):
 
 def question_regrade(*, exam, question, user, reason):
     """After the question's key was corrected: grade every closed attempt of the exam against
-    the question's current version, and log who, why and what changed."""
+    the question's current version, and log who, why and what changed. A question the exam
+    already gave everyone full marks for keeps them (the log counts those items)."""
     if not reason:
         raise ValidationError(_("Say why."))
     with transaction.atomic():
         version = _current_versions([question])[question.pk]
         items = list(_closed_items(exam, question).select_related("attempt"))
+        kept_full_marks = question.pk in full_marks_question_ids(exam)
         changed = 0
         for item in items:
             item.version = version
-            if version.qtype != QuestionType.ESSAY:
-                before = item.score
+            before = item.score
+            if kept_full_marks:
+                item.score = item.points
+            elif version.qtype != QuestionType.ESSAY:
                 item.score = grade_item(item, partial_credit=exam.partial_credit)
-                changed += before != item.score
+            changed += before != item.score
         AttemptItem.objects.bulk_update(items, ["version", "score"])
         for attempt in {item.attempt_id: item.attempt for item in items}.values():
             attempt.exam = exam
             attempt_total(attempt=attempt)
+        details = {"version": version.number, "items": len(items), "changed": changed}
+        if kept_full_marks:
+            details["kept_full_marks"] = len(items)
         GradingLog.objects.create(exam=exam, question=question, action=GradingLog.Action.REGRADE, reason=reason, by=user,
-                                  details={"version": version.number, "items": len(items), "changed": changed})
+                                  details=details)
     return changed
 
 
 def question_full_marks(*, exam, question, user, reason):
-    """A faulty question: every closed attempt of the exam gets its full points for it."""
+    """A faulty question: every closed attempt of the exam gets its full points for it, and so
+    do attempts closed later and later regrades (the log entry is the lasting decision)."""
     if not reason:
         raise ValidationError(_("Say why."))
     with transaction.atomic():

@@ -1,10 +1,9 @@
-"""Background tasks of the exams app (thin: they call services)."""
+"""Background tasks of the exams app (thin: they call services). Without a task worker,
+cron runs the same work: `python manage.py exams_housekeeping` (docs/exams.md)."""
 
-from django.utils import timezone
 from django_tasks import task
 
 from . import services
-from .models import Exam
 
 
 @task()
@@ -16,7 +15,4 @@ def close_expired_attempts():
 @task()
 def sync_open_exam_candidates():
     """Add people who joined an open exam's audience since it was set up (new hires, transfers)."""
-    added = 0
-    for exam in Exam.objects.filter(active=True, closes_at__gt=timezone.now()):
-        added += services.exam_sync_candidates(exam=exam)
-    return added
+    return sum(services.exams_sync_open_candidates().values())

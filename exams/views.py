@@ -10,13 +10,15 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from wagtail.rich_text import expand_db_html
 
-from people.selectors import staff_profile_for
+from home.middleware import throttled_session_renewal
 
-from . import selectors, services
-from .models import Attempt, AttemptStatus, Exam, ExamCandidate
+from . import answer_sheet, selectors, services
+from .models import Attempt, AttemptStatus, Exam, QuestionType
 from .models.bank import CHOICE_TYPES, OPTION_LETTERS
 
 # AttemptItem.response_seq is a PositiveIntegerField (a 32-bit integer in PostgreSQL).
@@ -24,16 +26,20 @@ MAX_SEQ = 2**31 - 1
 
 
 def _profile_or_403(request):
-    profile = staff_profile_for(request.user)
+    profile = selectors.candidate_profile(request.user)
     if profile is None:
         raise PermissionDenied
     return profile
 
 
 def _own_attempt(request, attempt_id):
-    profile = _profile_or_403(request)
-    attempt = get_object_or_404(Attempt.objects.select_related("exam__paper"), pk=attempt_id, staff=profile)
-    return profile, attempt
+    """The user's own attempt in one query; someone without a staff profile gets 403, a
+    staff member asking for another's attempt 404 (both looked up only on that path)."""
+    attempt = Attempt.objects.select_related("exam__paper", "staff").filter(pk=attempt_id, staff__user=request.user).first()
+    if attempt is None:
+        _profile_or_403(request)
+        raise Http404
+    return attempt
 
 
 @login_required
@@ -69,19 +75,19 @@ def _exam_row(exam, attempts, terms, now):
 @login_required
 def exam_detail(request, exam_id):
     profile = _profile_or_403(request)
-    exam = get_object_or_404(Exam.objects.select_related("paper"), pk=exam_id, active=True)
-    if not ExamCandidate.objects.filter(exam=exam, staff=profile).exists():
-        raise Http404
+    # Only a candidate finds the exam (one query for both).
+    exam = get_object_or_404(Exam, pk=exam_id, active=True, candidate_rows__staff=profile)
     now = timezone.now()
     attempts = list(Attempt.objects.filter(exam=exam, staff=profile).order_by("number"))
     for attempt in attempts:
         services.attempt_close_if_expired(attempt=attempt, now=now)
     row = _exam_row(exam, attempts, services.terms_for(exam, profile), now)
-    return render(request, "exams/exam_detail.html", {**row, "now": now})
+    return render(request, "exams/exam_detail.html", {**row, "now": now, "candidate_name": profile.name})
 
 
 @login_required
 @require_POST
+@throttled_session_renewal
 def exam_start(request, exam_id):
     profile = _profile_or_403(request)
     exam = get_object_or_404(Exam.objects.select_related("paper"), pk=exam_id, active=True)
@@ -96,13 +102,17 @@ def exam_start(request, exam_id):
 
 
 @login_required
+@throttled_session_renewal
 def attempt_take(request, attempt_id):
-    _profile, attempt = _own_attempt(request, attempt_id)
+    attempt = _own_attempt(request, attempt_id)
     now = timezone.now()
     if services.attempt_close_if_expired(attempt=attempt, now=now):
         return redirect("exams:result", attempt.pk)
-    items = list(attempt.items.select_related("version").order_by("position"))
-    questions = [_question_for_candidate(item) for item in items]
+    items = list(attempt.items.select_related("version").only(*_SHEET_FIELDS).order_by("position"))
+    type_labels = {value: str(label) for value, label in QuestionType.choices}
+    questions = [_question_for_candidate(item, type_labels) for item in items]
+    # Resume at the question of the last save (on this device or another).
+    last_saved = max((i for i in items if i.saved_at), key=lambda i: i.saved_at, default=None)
     config = {
         "attempt": attempt.pk,
         "deadline": attempt.deadline.isoformat(),
@@ -111,13 +121,19 @@ def attempt_take(request, attempt_id):
         "submitUrl": reverse("exams:submit", args=[attempt.pk]),
         "resultUrl": reverse("exams:result", args=[attempt.pk]),
         "seq": max((i.response_seq for i in items), default=0),
-        "position": attempt.position,
+        "position": last_saved.position if last_saved else 0,
     }
     return render(request, "exams/attempt_take.html", {"attempt": attempt, "exam": attempt.exam, "questions": questions,
-                                                       "config": config})
+                                                       "config": config, "candidate_name": attempt.staff.name,
+                                                       "questions_html": answer_sheet.questions_html(questions)})
 
 
-def _question_for_candidate(item):
+# What the answer sheet reads of each item and its version (not the explanation or rubric).
+_SHEET_FIELDS = ("attempt", "position", "points", "option_order", "response", "response_seq", "saved_at",
+                 "version__qtype", "version__stem", "version__options", "version__answer")
+
+
+def _question_for_candidate(item, type_labels=None):
     """What the page may show: stem and options in this attempt's order, the saved response;
     never the key, the explanation or the rubric."""
     version = item.version
@@ -127,13 +143,15 @@ def _question_for_candidate(item):
     if version.qtype == "blank":
         count = max(1, version.answer.count("；") + 1 if version.answer else 1)
         saved = response or []
-        blanks = [(i, saved[i] if i < len(saved) else "") for i in range(count)]
+        blanks = [(str(i), str(i + 1), saved[i] if i < len(saved) else "") for i in range(count)]
+    # Numbers as text: the page prints them many times, and localizing each int costs more
+    # than the rest of the page. The stem is expanded here as the |richtext filter would.
     return {
-        "position": item.position,
-        "number": item.position + 1,
+        "position": str(item.position),
+        "number": str(item.position + 1),
         "qtype": version.qtype,
-        "qtype_label": dict(_type_labels())[version.qtype],
-        "stem": version.stem,
+        "qtype_label": type_labels[version.qtype] if type_labels else QuestionType(version.qtype).label,
+        "stem": mark_safe(expand_db_html(version.stem)),  # noqa: S308 - trusted rich text, as |richtext
         "points": item.points,
         "options": options,
         "selected": response if version.qtype in CHOICE_TYPES else [],
@@ -144,16 +162,12 @@ def _question_for_candidate(item):
     }
 
 
-def _type_labels():
-    from .models import QuestionType
-
-    return QuestionType.choices
-
-
 @login_required
 @require_POST
+@throttled_session_renewal
 def attempt_save(request, attempt_id):
-    _profile, attempt = _own_attempt(request, attempt_id)
+    """An autosave: two queries besides the session's and the user's (see
+    services.attempt_save_answer), and the session is not rewritten on every save."""
     try:
         body = json.loads(request.body or b"{}")
         position = int(body["position"])
@@ -163,9 +177,13 @@ def attempt_save(request, attempt_id):
     except (ValueError, KeyError, TypeError, OverflowError):
         return JsonResponse({"error": _("Malformed save.")}, status=400)
     try:
-        stored = services.attempt_save_answer(attempt=attempt, position=position, response=body.get("response"), seq=seq)
+        stored = services.attempt_save_answer(attempt=attempt_id, user=request.user, position=position,
+                                              response=body.get("response"), seq=seq)
+    except services.AttemptNotFound:
+        _profile_or_403(request)
+        raise Http404 from None
     except services.SaveRefused as exc:
-        return JsonResponse({"error": str(exc), "closed": exc.closed, "resultUrl": reverse("exams:result", args=[attempt.pk])},
+        return JsonResponse({"error": str(exc), "closed": exc.closed, "resultUrl": reverse("exams:result", args=[attempt_id])},
                             status=409 if exc.closed else 400)
     return JsonResponse({"stored": stored, "seq": seq, "position": position})
 
@@ -173,14 +191,14 @@ def attempt_save(request, attempt_id):
 @login_required
 @require_POST
 def attempt_submit(request, attempt_id):
-    _profile, attempt = _own_attempt(request, attempt_id)
+    attempt = _own_attempt(request, attempt_id)
     services.attempt_close(attempt=attempt)
     return redirect("exams:result", attempt.pk)
 
 
 @login_required
 def attempt_result(request, attempt_id):
-    _profile, attempt = _own_attempt(request, attempt_id)
+    attempt = _own_attempt(request, attempt_id)
     now = timezone.now()
     services.attempt_close_if_expired(attempt=attempt, now=now)
     if attempt.status == AttemptStatus.IN_PROGRESS:

@@ -28,6 +28,8 @@ class Attempt(models.Model):
     max_score = models.DecimalField(_("full marks"), max_digits=8, decimal_places=2, default=0)
     percent = models.DecimalField(_("percentage"), max_digits=5, decimal_places=2, null=True, blank=True)
     passed = models.BooleanField(_("passed"), null=True, blank=True)
+    # No longer written: a save does not touch its attempt's row, and the answer sheet resumes
+    # at the item saved last (AttemptItem.saved_at). Kept for attempts recorded before.
     position = models.PositiveSmallIntegerField(_("current question"), default=0)
 
     class Meta:

@@ -1,6 +1,10 @@
+import time
+
 from csp.constants import SELF
 from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 ADMIN_PREFIX = "/admin/"
 
@@ -44,3 +48,46 @@ class ChosenLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+# --- session renewal ------------------------------------------------------------------
+
+# When the session was last written, in the session itself (seconds since the epoch).
+SESSION_RENEWED_KEY = "_renewed_at"
+# A throttled view rewrites the session only when its last write is older than this.
+SESSION_RENEWAL_INTERVAL = 5 * 60
+
+
+def throttled_session_renewal(view):
+    """Mark a view whose requests renew the session at most every SESSION_RENEWAL_INTERVAL
+    (see SessionRenewalMiddleware): for frequent background requests such as an exam's
+    autosave, which would otherwise write the session row on every call."""
+    view.throttled_session_renewal = True
+    return view
+
+
+class SessionRenewalMiddleware(SessionMiddleware):
+    """Django's SessionMiddleware (SESSION_SAVE_EVERY_REQUEST: every request renews the
+    30-minute idle timeout), except for views marked with @throttled_session_renewal: those
+    renew an unmodified session only when it was last written more than
+    SESSION_RENEWAL_INTERVAL ago. Such requests still count as activity, at that granularity:
+    an idle session ends 25 to 30 minutes after its last request, never later than 30.
+    """
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "throttled_session_renewal", False):
+            request.throttled_session_renewal = True
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        if session is None:
+            return response
+        if getattr(request, "throttled_session_renewal", False) and not session.modified and session.accessed:
+            renewed = session.get(SESSION_RENEWED_KEY)
+            if isinstance(renewed, (int, float)) and 0 <= time.time() - renewed < SESSION_RENEWAL_INTERVAL:
+                patch_vary_headers(response, ("Cookie",))
+                return response
+        if (session.modified or settings.SESSION_SAVE_EVERY_REQUEST) and response.status_code < 500 and not session.is_empty():
+            # The parent class saves the session now: note when.
+            session[SESSION_RENEWED_KEY] = int(time.time())
+        return super().process_response(request, response)

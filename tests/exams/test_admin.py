@@ -1,6 +1,7 @@
 """Trainer screens: editing questions makes versions, exams pick their audience, the report,
 grading queue and corrections."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -88,6 +89,12 @@ def test_report_grading_and_corrections(client_for, role_users, centre):
     assert "选项有误" in client.get(f"/admin/exams/report/{exam.pk}/").content.decode()
     assert client.post(f"/admin/exams/report/{exam.pk}/question/{questions[0].pk}/", {"action": "regrade"}).status_code == 302
     assert GradingLog.objects.count() == 5  # 4 manual + 1 full marks: a regrade without a reason is refused
+    # A regrade after full marks keeps them, and the log's outcome says so.
+    assert client.post(f"/admin/exams/report/{exam.pk}/question/{questions[0].pk}/",
+                       {"action": "regrade", "reason": "复核"}).status_code == 302
+    assert set(services.AttemptItem.objects.filter(question=questions[0]).values_list("score", flat=True)) == {Decimal("2")}
+    outcomes = re.findall(r"<td data-log-outcome>(.*?)</td>", client.get(f"/admin/exams/report/{exam.pk}/").content.decode())
+    assert outcomes[:2] == ["4 份答卷保持满分", "4 份答卷给满分"]
     # HR reads the report but cannot correct.
     hr = client_for(role_users["hr"])
     assert "选项有误" in hr.get(f"/admin/exams/report/{exam.pk}/").content.decode()

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from exams import services
-from exams.models import Attempt, AttemptItem, AttemptStatus, ExamOverride, ReviewRule
+from exams.models import Attempt, AttemptStatus, ExamOverride, ReviewRule
 
 from .factories import make_exam, make_fixed_paper, make_standard_questions
 

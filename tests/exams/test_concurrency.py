@@ -73,3 +73,46 @@ def test_concurrent_starts_create_one_attempt(staff_member):
     results = run_in_threads(5, lambda i: services.attempt_start(exam=exam, staff=staff_member).pk)
     assert len(set(results)) == 1
     assert Attempt.objects.filter(exam=exam, staff=staff_member).count() == 1
+
+
+def test_a_save_in_flight_when_the_candidate_submits_is_graded(staff_member, monkeypatch):
+    """The save locks its attempt's row: a submit arriving meanwhile waits for the save to
+    commit, then grades with it (an acknowledged answer is never left out of the grade)."""
+    exam = make_exam(make_fixed_paper(make_standard_questions()[:1]), individuals=[staff_member])
+    attempt = services.attempt_start(exam=exam, staff=staff_member)
+    inside, release = threading.Event(), threading.Event()
+    original = services._response_from_client
+
+    def slow_response(item, response):
+        inside.set()
+        release.wait(10)
+        return original(item, response)
+
+    monkeypatch.setattr(services, "_response_from_client", slow_response)
+    outcome = {}
+
+    def saver():
+        try:
+            outcome["stored"] = services.attempt_save_answer(attempt=attempt.pk, position=0, response=["B"], seq=1)
+        finally:
+            connections.close_all()
+
+    def submitter():
+        try:
+            outcome["closed"] = services.attempt_close(attempt=Attempt.objects.get(pk=attempt.pk))
+        finally:
+            connections.close_all()
+
+    save_thread = threading.Thread(target=saver)
+    save_thread.start()
+    assert inside.wait(10)
+    submit_thread = threading.Thread(target=submitter)
+    submit_thread.start()
+    submit_thread.join(0.5)  # without the lock the submit would finish now, grading an empty answer
+    release.set()
+    save_thread.join(10)
+    submit_thread.join(10)
+    assert outcome == {"stored": True, "closed": True}
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.GRADED and attempt.score == 2
+    assert AttemptItem.objects.get(attempt=attempt).score == 2

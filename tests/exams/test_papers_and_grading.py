@@ -6,8 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from exams import selectors, services
@@ -124,6 +122,57 @@ def test_full_marks_for_a_faulty_question(staff_member, other_staff):
     assert GradingLog.objects.filter(action="full_marks", reason="题干有歧义").count() == 1
 
 
+def test_full_marks_stay_through_later_regrades_and_later_closes(staff_member, other_staff):
+    question = make_question(answer="B")
+    exam = make_exam(make_fixed_paper([question]), individuals=[staff_member, other_staff])
+    wrong = graded_attempt(exam, staff_member, {0: ["C"]})
+    in_progress = services.attempt_start(exam=exam, staff=other_staff)
+    services.attempt_save_answer(attempt=in_progress, position=0, response=["A"], seq=1)
+    trainer = base.make_user()
+    assert services.question_full_marks(exam=exam, question=question, user=trainer, reason="选项有误") == 1
+    wrong.refresh_from_db()
+    assert wrong.score == Decimal("2.00")
+    # The key is corrected afterwards and the question regraded: the full marks stay.
+    question.answer = "C"
+    question.full_clean()
+    question.save()
+    services.question_regrade(exam=exam, question=question, user=trainer, reason="答案改为C")
+    question.answer = "D"
+    question.full_clean()
+    question.save()
+    assert services.question_regrade(exam=exam, question=question, user=trainer, reason="答案改为D") == 0
+    wrong.refresh_from_db()
+    assert wrong.score == Decimal("2.00") and wrong.items.get().version.number == 3
+    log = GradingLog.objects.filter(action="regrade").first()
+    assert log.details["kept_full_marks"] == 1 and log.details["changed"] == 0
+    # An attempt closed after the decision gets the full marks too.
+    services.attempt_close(attempt=in_progress)
+    in_progress.refresh_from_db()
+    assert in_progress.score == Decimal("2.00") and in_progress.status == AttemptStatus.GRADED
+    # And no grader can take them back one by one.
+    with pytest.raises(ValidationError):
+        services.item_grade_manual(item=wrong.items.get(), score=Decimal("0"), comment="", user=trainer)
+
+
+def test_a_regrade_without_full_marks_still_regrades(staff_member):
+    """The full-marks rule is per exam: the same question in another exam regrades normally."""
+    question = make_question(answer="B")
+    first = make_exam(make_fixed_paper([question]), individuals=[staff_member])
+    second = make_exam(make_fixed_paper([question]), individuals=[staff_member])
+    in_first = graded_attempt(first, staff_member, {0: ["C"]})
+    in_second = graded_attempt(second, staff_member, {0: ["C"]})
+    trainer = base.make_user()
+    services.question_full_marks(exam=first, question=question, user=trainer, reason="选项有误")
+    question.answer = "A"
+    question.full_clean()
+    question.save()
+    services.question_regrade(exam=second, question=question, user=trainer, reason="答案改为A")
+    in_first.refresh_from_db()
+    in_second.refresh_from_db()
+    assert (in_first.score, in_second.score) == (Decimal("2.00"), Decimal("0.00"))
+    assert "kept_full_marks" not in GradingLog.objects.get(action="regrade").details
+
+
 def test_item_statistics_and_feedback_into_the_bank(centre):
     questions = [make_question(answer="A"), make_question(answer="A")]
     people = [base.make_staff(centre=centre) for _ in range(8)]
@@ -157,7 +206,7 @@ def test_exam_percentages_for_period(centre, django_assert_num_queries):
 
     Exam.objects.filter(pk__in=[highest.pk, last.pk]).update(closes_at=now + timedelta(hours=3))
     start, end = now, now + timedelta(days=30)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         result = selectors.exam_percentages_for_period(start=start, end=end, staff_ids=[p.pk for p in people])
     as_dict = {pk: {e.pk: pct for e, pct in rows} for pk, rows in result.items()}
     assert as_dict[people[0].pk] == {highest.pk: Decimal("100.00"), last.pk: Decimal("50.00")}
@@ -165,7 +214,7 @@ def test_exam_percentages_for_period(centre, django_assert_num_queries):
     assert as_dict[people[2].pk] == {highest.pk: Decimal("0.00")}
     assert outside.pk not in as_dict[people[2].pk]
     many = [base.make_staff(centre=centre).pk for _ in range(10)]
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         selectors.exam_percentages_for_period(start=start, end=end, staff_ids=many + [p.pk for p in people])
 
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_tasks",
     "django_tasks_db",
+    "simple_history",
     "axes",
     "csp",
     "django.contrib.admin",
@@ -53,7 +54,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's SessionMiddleware; views marked @throttled_session_renewal (an exam's autosave)
+    # rewrite the session at most every 5 minutes instead of on every request.
+    "home.middleware.SessionRenewalMiddleware",
     "home.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -63,6 +66,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "home.middleware.AdminSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Who made a change, for the evaluation log (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -132,7 +137,9 @@ LOGOUT_REDIRECT_URL = "/"
 # Activation links for new staff stay valid for a week.
 PASSWORD_RESET_TIMEOUT = 7 * 24 * 3600
 
-# Idle sessions end after 30 minutes: every request renews the cookie.
+# Idle sessions end after 30 minutes: every request renews the cookie (the session row's
+# expiry), except that the views marked @throttled_session_renewal (home.middleware) renew
+# it at most every 5 minutes.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
