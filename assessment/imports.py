@@ -21,6 +21,7 @@ ATTENDANCE_IMPORT = SpreadsheetImport(
     required_headers=cols.GENERIC_REQUIRED,
     all_headers=ATTENDANCE_PREVIEW_HEADERS,
     run=attendance_import,
+    streaming=True,
     help_text=_(
         "DingTalk's 每日统计 export as it comes (title rows, 工号 or UserId, 班次, 上班1/下班1 and for "
         "split shifts 上班2/下班2 打卡时间, 关联的审批单), or the generic layout 工号, 日期, 上班打卡, "
@@ -39,6 +40,7 @@ def _ratings_import(direction, key, label, help_text):
         required_headers=cols.RATING_REQUIRED,
         all_headers=cols.RATING_HEADERS,
         run=partial(rating_import, direction=direction),
+        streaming=True,
         help_text=help_text,
     )
 

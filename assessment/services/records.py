@@ -102,17 +102,29 @@ def attendance_layout(headers):
 
 
 class _ShiftBook:
-    """Shifts, rules and the calendar the rows of one file need, fetched once."""
+    """Shifts, rules and the calendar the rows of one file need: fetched for the centres and
+    dates a chunk brings that earlier chunks did not (a query per new centre set or date
+    range, never per row)."""
 
-    def __init__(self, centre_ids, first, last):
-        self.rules = CentreRules.for_centres(centre_ids)
+    def __init__(self):
+        self.rules = {}
         self.by_name = {}
         self.default = {}
-        for shift in ShiftSchedule.objects.filter(centre_id__in=set(centre_ids)):
-            self.by_name[(shift.centre_id, shift.name)] = shift
-            if shift.is_default:
-                self.default[shift.centre_id] = shift
-        self.holidays, self.workdays = CalendarDay.sets_between(first, last)
+        self.first = self.last = None
+        self.holidays, self.workdays = set(), set()
+
+    def ensure(self, centre_ids, first, last):
+        new = set(centre_ids) - set(self.rules)
+        if new:
+            self.rules.update(CentreRules.for_centres(new))
+            for shift in ShiftSchedule.objects.filter(centre_id__in=new):
+                self.by_name[(shift.centre_id, shift.name)] = shift
+                if shift.is_default:
+                    self.default[shift.centre_id] = shift
+        if self.first is None or first < self.first or last > self.last:
+            self.first = first if self.first is None else min(first, self.first)
+            self.last = last if self.last is None else max(last, self.last)
+            self.holidays, self.workdays = CalendarDay.sets_between(self.first, self.last)
 
     def default_for(self, centre_id, day):
         """(name, segments) of a day no 班次 describes: the calendar decides if it is worked."""
@@ -124,10 +136,17 @@ class _ShiftBook:
         return shift.name, shift.segments()
 
 
+ATTENDANCE_CHUNK = 5000  # rows validated, classified and written together
+
+
 def attendance_import(table, *, dry_run, user=None):
     """Import a DingTalk 每日统计 export or the generic layout: all rows or none; one record per
-    person and day (a re-import replaces it, except days HR corrected, which are kept)."""
-    result = ImportResult(total=len(table), dry_run=dry_run)
+    person and day (a re-import replaces it, except days HR corrected, which are kept).
+
+    Rows are read, checked, classified and written in chunks of ATTENDANCE_CHUNK inside one
+    transaction, rolled back on any error. Days of a month whose evaluations are approved are
+    refused (HR reopens the month first)."""
+    result = ImportResult(dry_run=dry_run)
     layout = attendance_layout(table.headers)
     if layout is None:
         for column in cols.GENERIC_REQUIRED:
@@ -147,82 +166,127 @@ def attendance_import(table, *, dry_run, user=None):
         return result
 
     cleaner = RowCleaner(resource, required_columns=key_required)
-    rows = []
-    for row_number, raw in table.rows:
-        errors_before = len(result.errors)
-        values = cleaner.clean(row_number, raw, result.errors)
-        if layout == "dingtalk":
-            values["punch_results"] = " / ".join(
-                t for t in (cell_text(raw.get(c)) for c in cols.RESULT_COLUMNS) if t
-            )[:100]
-            if not values.get("staff_no") and not values.get("user_id") and len(result.errors) == errors_before:
-                result.errors.append(RowError(row_number, cols.STAFF_NO, _("Give the 工号 or the UserId.")))
-        rows.append((row_number, values))
-
-    plan = _AttendancePlan(rows, layout)
-    result.errors.extend(plan.resolve_staff())
-    result.errors.extend(plan.classify())
-    if result.errors:
-        _sort_errors(result.errors, (*cols.DINGTALK_HEADERS, *cols.GENERIC_HEADERS))
-        return result
-
-    statuses = plan.statuses()
-    for status in statuses.values():
-        counted = "unchanged" if status == "kept" else status
-        setattr(result, counted, getattr(result, counted) + 1)
-    result.side_effects = plan.side_effects()
-    result.preview = [
-        (row_number, statuses[key], plan.display(row_number))
-        for row_number, key in plan.row_keys[:PREVIEW_ROWS]
-    ]
-    if not dry_run:
+    plan = _AttendancePlan(layout, result=result, header_row=table.header_row, dry_run=dry_run)
+    try:
         with transaction.atomic():
-            plan.write(statuses)
+            rows, errors = [], []
+            for row_number, raw in table.rows:
+                result.total += 1
+                errors_before = len(errors)
+                values = cleaner.clean(row_number, raw, errors)
+                if layout == "dingtalk":
+                    values["punch_results"] = " / ".join(
+                        t for t in (cell_text(raw.get(c)) for c in cols.RESULT_COLUMNS) if t
+                    )[:100]
+                    if not values.get("staff_no") and not values.get("user_id") and len(errors) == errors_before:
+                        errors.append(RowError(row_number, cols.STAFF_NO, _("Give the 工号 or the UserId.")))
+                rows.append((row_number, values))
+                if len(rows) >= ATTENDANCE_CHUNK:
+                    plan.process(rows, errors)
+                    rows, errors = [], []
+            plan.process(rows, errors)
+            plan.finish()
+            if result.errors or dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    if result.errors:
+        result.preview = []
+        result.created = result.updated = result.unchanged = 0
+    else:
+        result.side_effects = plan.side_effects()
     return result
 
 
 class _AttendancePlan:
-    def __init__(self, rows, layout):
+    """An attendance file in flight, chunk by chunk (see attendance_import)."""
+
+    def __init__(self, layout, *, result, header_row, dry_run):
         self.layout = layout
+        self.result = result
+        self.dry_run = dry_run
+        self.profiles = {}  # staff_no -> profile dict, None when unknown
+        self.mapped = {}  # DingTalk user id -> profile dict, None when unknown
+        self.new_user_ids = {}  # user id -> staff id
+        self.first_row = {}  # (staff id, date) -> the row that gave it first
+        self.book = _ShiftBook()
+        self.kept = []  # "工号 date" of days HR corrected, which the import leaves alone
+        self.months = _MonthGuard(_("attendance"), header_row, cols.DATE)
+
+    def process(self, rows, errors):
+        """Check one chunk [(row number, values)], whose cleaning found `errors`; classify and
+        (unless dry_run or any error so far) write it."""
+        if not rows and not errors:
+            return
         self.rows = rows
-        self.staff = {}  # row number -> (staff id, staff_no, name, centre id)
+        self.staff = {}  # row number -> profile dict
         self.days = {}  # (staff id, date) -> AttendanceDay (unsaved values)
         self.row_keys = []  # (row number, (staff id, date))
-        self.new_user_ids = {}  # user id -> staff id
         self.existing = {}
+        self._keys_by_row = None
+        errors.extend(self.resolve_staff())
+        errors.extend(self.classify())
+        errors.extend(self.months.check({f"{key[1]:%Y-%m}" for key in self.days}))
+        if errors:
+            _sort_errors(errors, (*cols.DINGTALK_HEADERS, *cols.GENERIC_HEADERS))
+            self.result.add_errors(errors)
+        if self.result.errors:
+            return  # keep validating the rest of the file, write nothing more
+        statuses = self.statuses()
+        staff_nos = {p["id"]: p["staff_no"] for p in self.staff.values()}
+        for key, status in statuses.items():
+            counted = "unchanged" if status == "kept" else status
+            setattr(self.result, counted, getattr(self.result, counted) + 1)
+            if status == "kept" and len(self.kept) < 50:
+                self.kept.append(f"{staff_nos[key[0]]} {key[1]:%Y-%m-%d}")
+        room = PREVIEW_ROWS - len(self.result.preview)
+        self.result.preview.extend(
+            (row_number, statuses[key], self.display(row_number)) for row_number, key in self.row_keys[:room]
+        )
+        if not self.dry_run:
+            self.write(statuses)
 
-    def resolve_staff(self):
-        errors = []
-        staff_nos = {v["staff_no"] for _n, v in self.rows if v.get("staff_no")}
-        user_ids = {v["user_id"] for _n, v in self.rows if v.get("user_id")}
-        profiles = {}
-        for chunk in _chunks(staff_nos):
+    def _profiles(self, staff_nos, user_ids):
+        wanted = [n for n in staff_nos if n not in self.profiles]
+        for chunk in _chunks(wanted, 2000):
             for p in StaffProfile.objects.filter(staff_no__in=chunk).values("id", "staff_no", "name", "centre_id"):
-                profiles[p["staff_no"]] = p
-        mapped = {}
-        for chunk in _chunks(user_ids):
+                self.profiles[p["staff_no"]] = p
+        for no in wanted:
+            self.profiles.setdefault(no, None)
+        wanted = [u for u in user_ids if u not in self.mapped]
+        for chunk in _chunks(wanted, 2000):
             for m in DingTalkUser.objects.filter(user_id__in=chunk).values(
                 "user_id", "staff_id", "staff__staff_no", "staff__name", "staff__centre_id"
             ):
-                mapped[m["user_id"]] = {
+                self.mapped[m["user_id"]] = {
                     "id": m["staff_id"],
                     "staff_no": m["staff__staff_no"],
                     "name": m["staff__name"],
                     "centre_id": m["staff__centre_id"],
                 }
+        for user_id in wanted:
+            self.mapped.setdefault(user_id, None)
+
+    def resolve_staff(self):
+        errors = []
+        self._profiles(
+            {v["staff_no"] for _n, v in self.rows if v.get("staff_no")},
+            {v["user_id"] for _n, v in self.rows if v.get("user_id")},
+        )
         for row_number, values in self.rows:
             staff_no, user_id = values.get("staff_no"), values.get("user_id")
             if staff_no:
-                profile = profiles.get(staff_no)
+                profile = self.profiles.get(staff_no)
                 if profile is None:
                     errors.append(
                         RowError(row_number, cols.STAFF_NO, _("No staff member has 工号 %(no)s.") % {"no": staff_no})
                     )
                     continue
-                if user_id and (user_id not in mapped or mapped[user_id]["id"] != profile["id"]):
+                mapped = self.mapped.get(user_id) if user_id else None
+                if user_id and (mapped is None or mapped["id"] != profile["id"]):
                     self.new_user_ids[user_id] = profile["id"]
             elif user_id:
-                profile = mapped.get(user_id)
+                profile = self.mapped.get(user_id)
                 if profile is None:
                     errors.append(
                         RowError(
@@ -243,8 +307,9 @@ class _AttendancePlan:
         if not dated:
             return errors
         dates = [v["date"] for _n, v in dated]
-        book = _ShiftBook({self.staff[n]["centre_id"] for n, _v in dated}, min(dates), max(dates))
-        first_row = {}
+        self.book.ensure({self.staff[n]["centre_id"] for n, _v in dated}, min(dates), max(dates))
+        book = self.book
+        first_row = self.first_row
         for row_number, values in dated:
             profile = self.staff[row_number]
             key = (profile["id"], values["date"])
@@ -319,7 +384,7 @@ class _AttendancePlan:
         staff_ids = {key[0] for key in self.days}
         dates = [key[1] for key in self.days]
         for chunk in _chunks(staff_ids):
-            for day in AttendanceDay.objects.filter(staff_id__in=chunk, date__range=(min(dates), max(dates))):
+            for day in AttendanceDay.objects.filter(staff_id__in=chunk, date__range=(min(dates), max(dates))).order_by():
                 self.existing[(day.staff_id, day.date)] = day
         statuses = {}
         for key, day in self.days.items():
@@ -336,14 +401,8 @@ class _AttendancePlan:
 
     def side_effects(self):
         effects = {}
-        staff_nos = {p["id"]: p["staff_no"] for p in self.staff.values()}
-        kept = [
-            f"{staff_nos[key[0]]} {key[1]:%Y-%m-%d}"
-            for key in self.days
-            if key in self.existing and self.existing[key].corrected
-        ]
-        if kept:
-            effects[_("Days kept as HR corrected them")] = kept[:50]
+        if self.kept:
+            effects[_("Days kept as HR corrected them")] = self.kept
         if self.new_user_ids:
             effects[_("DingTalk UserId links")] = sorted(self.new_user_ids)[:50]
         return effects
@@ -370,7 +429,7 @@ class _AttendancePlan:
 
     @property
     def keys_by_row(self):
-        if not hasattr(self, "_keys_by_row"):
+        if self._keys_by_row is None:
             self._keys_by_row = dict(self.row_keys)
         return self._keys_by_row
 
@@ -388,8 +447,15 @@ class _AttendancePlan:
                 changed.append(old)
         fast_insert(AttendanceDay, new)
         AttendanceDay.objects.bulk_update(changed, [*DAY_FIELDS, "updated_at"], batch_size=BATCH_SIZE)
+
+    def finish(self):
+        """After the last chunk: remember the DingTalk UserIds learnt from the file."""
+        if self.result.errors or self.dry_run:
+            return
         if self.new_user_ids:
-            existing = {m.user_id: m for m in DingTalkUser.objects.filter(user_id__in=list(self.new_user_ids))}
+            existing = {}
+            for chunk in _chunks(self.new_user_ids, 2000):
+                existing.update((m.user_id, m) for m in DingTalkUser.objects.filter(user_id__in=chunk))
             to_update = []
             for user_id, staff_id in self.new_user_ids.items():
                 if user_id in existing:
@@ -400,6 +466,12 @@ class _AttendancePlan:
                 [DingTalkUser(user_id=u, staff_id=s) for u, s in self.new_user_ids.items() if u not in existing],
                 batch_size=BATCH_SIZE,
             )
+
+
+PLAIN_FIELD_TYPES = {
+    "CharField", "TextField", "BooleanField", "IntegerField", "SmallIntegerField", "BigIntegerField",
+    "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField",
+}
 
 
 def fast_insert(model, objects, batch_size=BATCH_SIZE):
@@ -416,6 +488,11 @@ def fast_insert(model, objects, batch_size=BATCH_SIZE):
                 setattr(obj, field.attname, now)
     adapters = []
     for field in fields:
+        if field.get_internal_type() in PLAIN_FIELD_TYPES or (
+            field.is_relation and field.target_field.get_internal_type() in ("AutoField", "BigAutoField")
+        ):
+            adapters.append((field.attname, None))  # str, int, bool and None go to the driver as they are
+            continue
         memo = {}
 
         def adapt(value, field=field, memo=memo):
@@ -429,6 +506,17 @@ def fast_insert(model, objects, batch_size=BATCH_SIZE):
 
         adapters.append((field.attname, adapt))
     quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        # COPY … FROM STDIN: several times faster than executemany on PostgreSQL (psycopg 3).
+        copy_sql = "COPY {} ({}) FROM STDIN".format(
+            quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+        )
+        with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+            for obj in objects:
+                copy.write_row(
+                    [getattr(obj, attname) if adapt is None else adapt(getattr(obj, attname)) for attname, adapt in adapters]
+                )
+        return
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(model._meta.db_table),
         ", ".join(quote(f.column) for f in fields),
@@ -437,7 +525,7 @@ def fast_insert(model, objects, batch_size=BATCH_SIZE):
     with connection.cursor() as cursor:
         for start in range(0, len(objects), batch_size):
             rows = [
-                [adapt(getattr(obj, attname)) for attname, adapt in adapters]
+                [getattr(obj, attname) if adapt is None else adapt(getattr(obj, attname)) for attname, adapt in adapters]
                 for obj in objects[start : start + batch_size]
             ]
             cursor.executemany(sql, rows)
@@ -453,16 +541,25 @@ def day_summary(day):
     return text
 
 
+def _attendance_open(day):
+    """The month lock: a day of an approved month can no longer change."""
+    from .evaluations import period_ensure_open
+
+    period_ensure_open(months=[day], what=_("attendance"))
+
+
 @transaction.atomic
 def attendance_day_correct(*, day, user, reason, in1=None, out1=None, in2=None, out2=None, approval=""):
     """HR corrects a day's punches or approval with a reason; the day is classified again and
-    the before/after kept in its history. Later imports leave the corrected day alone."""
+    the before/after kept in its history. Later imports leave the corrected day alone.
+    Refused when the month's evaluations are approved."""
     if not user.has_perm("assessment.change_attendanceday"):
         raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason for the correction.")})
     day = AttendanceDay.objects.select_for_update().select_related("staff").get(pk=day.pk)
+    _attendance_open(day.date)
     before = day.snapshot()
     day.in1, day.out1, day.in2, day.out2 = in1, out1, in2, out2
     day.approval = (approval or "").strip()[:200]
@@ -479,6 +576,74 @@ def attendance_day_correct(*, day, user, reason, in1=None, out1=None, in2=None, 
     day.full_clean()
     day.save()
     AttendanceCorrection.objects.create(day=day, corrected_by=user, reason=reason[:200], before=before, after=day.snapshot())
+    return day
+
+
+def attendance_shift_for(*, staff, date, shift=None):
+    """(name, segments) of a day HR enters by hand: the chosen shift of the person's centre,
+    else what an import would take for a row without 班次 (the calendar, then the centre's
+    default shift, then 09:00–17:30)."""
+    if shift is not None:
+        if shift.centre_id != staff.centre_id:
+            raise ValidationError({"shift": _("Choose a shift of the person's centre.")})
+        return shift.name, shift.segments()
+    book = _ShiftBook()
+    book.ensure({staff.centre_id}, date, date)
+    return book.default_for(staff.centre_id, date)
+
+
+def attendance_day_add(*, staff, date, user, reason, shift=None, in1=None, out1=None, in2=None, out2=None, approval=""):
+    """HR adds a day that has no record (a row the import missed, a day DingTalk did not
+    export): classified by the centre's rules like an imported day, kept in the correction
+    history with the reason, and left alone by later imports. Refuses a day that already
+    has a record (correct that one instead) and days of an approved month."""
+    if not user.has_perm("assessment.change_attendanceday"):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for adding the day.")})
+    if date is None:
+        raise ValidationError({"date": _("Give the date.")})
+    duplicate = ValidationError(
+        {"date": _("%(person)s already has a record on %(date)s: correct that day instead.")
+         % {"person": staff, "date": f"{date:%Y-%m-%d}"}}
+    )
+    try:
+        with transaction.atomic():
+            _attendance_open(date)
+            if AttendanceDay.objects.filter(staff=staff, date=date).exists():
+                raise duplicate
+            shift_name, segments = attendance_shift_for(staff=staff, date=date, shift=shift)
+            day = AttendanceDay(
+                staff=staff,
+                date=date,
+                source=AttendanceDay.Source.MANUAL,
+                shift_name=shift_name[:50],
+                start1=segments[0][0] if segments else None,
+                end1=segments[0][1] if segments else None,
+                start2=segments[1][0] if len(segments) > 1 else None,
+                end2=segments[1][1] if len(segments) > 1 else None,
+                in1=in1,
+                out1=out1,
+                in2=in2 if len(segments) > 1 else None,
+                out2=out2 if len(segments) > 1 else None,
+                approval=(approval or "").strip()[:200],
+                corrected=True,
+            )
+            outcome = ar.classify_day(
+                segments=segments,
+                punches=day.punches(),
+                approved=bool(day.approval),
+                thresholds=CentreRules.for_centre(staff.centre_id).thresholds(),
+            )
+            day.apply_result(outcome)
+            day.full_clean(validate_unique=False)
+            day.save()
+            AttendanceCorrection.objects.create(
+                day=day, corrected_by=user, reason=reason[:200], before={}, after=day.snapshot()
+            )
+    except IntegrityError as exc:  # the same day added at the same moment
+        raise duplicate from exc
     return day
 
 
@@ -559,11 +724,221 @@ class RatingInputError(Exception):
         self.errors = errors
 
 
+RATING_CHUNK = 5000  # rows validated, looked up and written together
+
+
+class _Rollback(Exception):
+    """Raised inside an import's transaction to undo what earlier chunks wrote."""
+
+
+def _month_key(moment):
+    return f"{timezone.localtime(moment):%Y-%m}"
+
+
+def _months_of(moments):
+    """The months ("YYYY-MM", local time) of the moments: when the earliest and the latest lie
+    in the same or in adjacent months, those two are all of them (no per-row conversion)."""
+    if not moments:
+        return set()
+    first, last = _month_key(min(moments)), _month_key(max(moments))
+    year, month = int(first[:4]), int(first[5:])
+    following = f"{year + month // 12:04d}-{month % 12 + 1:02d}"
+    if last in (first, following):
+        return {first, last}
+    return {_month_key(m) for m in moments}
+
+
+class _MonthGuard:
+    """The month lock for an import: which months of the file are approved, asked once per
+    month (not per row); the first locked month found becomes one error."""
+
+    def __init__(self, what, row, column):
+        self.what, self.row, self.column = what, row, column
+        self.checked = set()
+        self.refused = False
+
+    def check(self, months):
+        from .evaluations import period_ensure_open
+
+        new = set(months) - self.checked
+        if not new or self.refused:
+            return []
+        self.checked |= new
+        try:
+            period_ensure_open(months=sorted(new), what=self.what)
+        except ValidationError as exc:
+            self.refused = True
+            return [RowError(self.row, self.column, exc.messages[0])]
+        return []
+
+
+class _RatingImport:
+    """A ratings file in flight, chunk by chunk: staff and windows are looked up once per new
+    key, a key seen earlier in the file is an error, and (unless dry_run or any error so
+    far) each chunk is written at once, inside the caller's transaction."""
+
+    def __init__(self, *, source, result, header_row, dry_run):
+        self.source = source
+        self.result = result
+        self.dry_run = dry_run
+        self.staff = {}  # staff_no -> (id, staff_no) or None when unknown
+        self.windows = {}  # window code -> id or None
+        # (办件编号, 评价次数) -> first row, keyed by the key's hash: a million keys as small
+        # ints rather than tuples of strings.
+        self.seen = {}
+        self.months = _MonthGuard(_("ratings"), header_row, cols.RATED_AT)
+        self.labels = dict(rr.LEVEL_LABELS)
+        self.unknown_windows = set()
+
+    def _lookup(self, staff_nos, window_codes):
+        wanted = [n for n in staff_nos if n not in self.staff]
+        for chunk in _chunks(wanted, 2000):
+            for pk, no in StaffProfile.objects.filter(staff_no__in=chunk).values_list("id", "staff_no"):
+                self.staff[no] = (pk, no)
+        for no in wanted:
+            self.staff.setdefault(no, None)
+        wanted = [c for c in window_codes if c not in self.windows]
+        for chunk in _chunks(wanted, 2000):
+            for pk, code in Window.objects.filter(code__in=chunk).values_list("id", "code"):
+                self.windows[code] = pk
+        for code in wanted:
+            self.windows.setdefault(code, None)
+
+    def process(self, rows, errors):
+        """Check one chunk of cleaned rows [(row number, values)], whose cleaning found
+        `errors`, and write it if all is well."""
+        if not rows:
+            return
+        self._lookup(
+            {v["staff_no"] for _n, v in rows if v.get("staff_no")},
+            {v["window_code"] for _n, v in rows if v.get("window_code")},
+        )
+        candidates = []
+        for row_number, values in rows:
+            bad = values.pop("_bad", False)
+            person = None
+            if values.get("staff_no"):
+                person = self.staff[values["staff_no"]]
+                if person is None:
+                    errors.append(
+                        RowError(row_number, cols.HANDLER, _("No staff member has 工号 %(no)s.") % {"no": values["staff_no"]})
+                    )
+                    bad = True
+            if values.get("ticket_no"):
+                key = hash((values["ticket_no"], values["assess_number"]))
+                first = self.seen.setdefault(key, row_number)
+                if first != row_number:
+                    errors.append(
+                        RowError(
+                            row_number,
+                            cols.TICKET,
+                            _("%(t)s rating %(n)d appears again (first on row %(first)d).")
+                            % {"t": values["ticket_no"], "n": values["assess_number"], "first": first},
+                        )
+                    )
+                    bad = True
+            if bad:
+                continue
+            window_code = values.get("window_code", "")
+            candidates.append(
+                (
+                    row_number,
+                    _RatingRow(
+                        source_id=self.source.pk,
+                        ticket_no=values["ticket_no"],
+                        assess_number=values["assess_number"],
+                        level=values["level"],
+                        channel=values.get("channel", ""),
+                        staff_id=person[0] if person else None,
+                        staff_no=person[1] if person else "",
+                        window_id=self.windows.get(window_code),
+                        window_code=window_code,
+                        matter=values.get("matter", ""),
+                        rated_at=values["rated_at"],
+                        comment=values.get("comment", ""),
+                    ),
+                )
+            )
+        errors.extend(self.months.check(_months_of([r.rated_at for _n, r in candidates])))
+        if errors:
+            _sort_errors(errors, cols.RATING_HEADERS)
+            self.result.add_errors(errors)
+        if self.result.errors:
+            return  # keep validating the rest of the file, write nothing more
+        self._compare_and_write(candidates)
+
+    def _compare_and_write(self, candidates):
+        result = self.result
+        existing = {}
+        ratings_of_ticket = defaultdict(int)  # every source's, to know which tickets need supersession
+        bad_tickets = set()  # tickets with a bad rating of this source (cases to open)
+        for chunk in _chunks({r.ticket_no for _n, r in candidates}, RATING_CHUNK):
+            # By 办件编号 alone, the source checked here: with `source` in the WHERE, SQLite
+            # walks the source's index over every rating it ever received (quadratic).
+            for values in (
+                Rating.objects.filter(ticket_no__in=chunk)
+                .order_by()
+                .values("id", "source_id", *RATING_COMPARED_FIELDS)
+            ):
+                ratings_of_ticket[values["ticket_no"]] += 1
+                if values.pop("source_id") == self.source.pk:
+                    existing[(values["ticket_no"], values["assess_number"])] = _RatingRow(**values)
+                    if values["level"] in rr.BAD_LEVELS:
+                        bad_tickets.add(values["ticket_no"])
+        new, changed, touched = [], [], []
+        for row_number, rating in candidates:
+            old = existing.get((rating.ticket_no, rating.assess_number))
+            if old is None:
+                status = "created"
+                new.append(rating)
+            elif any(getattr(old, f) != getattr(rating, f) for f in RATING_COMPARED):
+                status = "updated"
+                changed.append(Rating(id=old.id, **{f: getattr(rating, f) for f in RATING_COMPARED}))
+            else:
+                status = "unchanged"
+            setattr(result, status, getattr(result, status) + 1)
+            if status != "unchanged":
+                touched.append(rating.ticket_no)
+                if rating.level in rr.BAD_LEVELS:
+                    bad_tickets.add(rating.ticket_no)
+            if status == "created":
+                ratings_of_ticket[rating.ticket_no] += 1
+            if rating.window_code and rating.window_id is None:
+                self.unknown_windows.add(rating.window_code)
+            if len(result.preview) < PREVIEW_ROWS:
+                result.preview.append((row_number, status, self._display(rating)))
+        if self.dry_run:
+            return
+        fast_insert(Rating, new)
+        Rating.objects.bulk_update(changed, list(RATING_COMPARED), batch_size=BATCH_SIZE)
+        # Only tickets with more than one rating can have one superseded, and only tickets
+        # with a bad rating get a case: the other tickets (nearly all) need no query.
+        ratings_supersession_update(tickets=[t for t in touched if ratings_of_ticket[t] > 1])
+        cases_open_for_bad_ratings(ticket_nos=[t for t in touched if t in bad_tickets], source=self.source)
+
+    def _display(self, r):
+        return {
+            cols.TICKET: r.ticket_no,
+            cols.ASSESS_NUMBER: str(r.assess_number),
+            cols.RATED_AT: f"{timezone.localtime(r.rated_at):%Y-%m-%d %H:%M}",
+            cols.HANDLER: r.staff_no,
+            cols.WINDOW: r.window_code,
+            cols.MATTER: r.matter,
+            cols.LEVEL: self.labels[r.level],
+            cols.CHANNEL: r.channel,
+            cols.COMMENT: r.comment,
+        }
+
+
 def rating_import(table, *, dry_run, user=None, source=None, direction=rr.GB):
-    """Import 好差评 rows: all or none; idempotent on (source, 办件编号, 评价次数)."""
+    """Import 好差评 rows: all or none; idempotent on (source, 办件编号, 评价次数).
+
+    The rows are read, checked and written in chunks of RATING_CHUNK inside one transaction:
+    memory stays flat for a million rows, and an error anywhere rolls every chunk back.
+    Ratings of a month whose evaluations are approved are refused (HR reopens it first)."""
     source = source or builtin_source(IMPORT_SOURCE_CODES[direction])
     direction = source.direction
-    result = ImportResult(total=len(table), dry_run=dry_run)
+    result = ImportResult(dry_run=dry_run)
     for column in cols.RATING_REQUIRED:
         if column not in table.headers:
             result.errors.append(RowError(table.header_row, column, _("This column is missing.")))
@@ -572,133 +947,49 @@ def rating_import(table, *, dry_run, user=None, source=None, direction=rr.GB):
     if result.errors:
         return result
     cleaner = RowCleaner(cols.RatingResource(), required_columns=cols.RATING_REQUIRED)
-    rows = []
-    for row_number, raw in table.rows:
-        values = cleaner.clean(row_number, raw, result.errors)
-        values["assess_number"] = values.get("assess_number") or 1
-        if values.get("level"):
-            try:
-                values["level"] = rr.parse_level(values["level"], direction)
-            except rr.LevelError:
-                result.errors.append(
-                    RowError(
-                        row_number,
-                        cols.LEVEL,
-                        _("“%(v)s” is not a level: write 非常满意, 满意, 基本满意, 不满意, 非常不满意 or 1–5.")
-                        % {"v": values["level"]},
-                    )
-                )
-                values.pop("level")
-        if not values.get("staff_no") and not values.get("window_code"):
-            result.errors.append(RowError(row_number, cols.HANDLER, _("Give the handler's 工号 or the window code.")))
-        rows.append((row_number, values))
-
-    staff = _staff_by_no({v.get("staff_no") for _n, v in rows if v.get("staff_no")})
-    windows = {w.code: w for w in Window.objects.filter(code__in={v.get("window_code") for _n, v in rows if v.get("window_code")})}
-    seen = {}
-    for row_number, values in rows:
-        if values.get("staff_no") and values["staff_no"] not in staff:
-            result.errors.append(
-                RowError(row_number, cols.HANDLER, _("No staff member has 工号 %(no)s.") % {"no": values["staff_no"]})
-            )
-        if values.get("ticket_no"):
-            key = (values["ticket_no"], values["assess_number"])
-            if key in seen:
-                result.errors.append(
-                    RowError(
-                        row_number,
-                        cols.TICKET,
-                        _("%(t)s rating %(n)d appears again (first on row %(first)d).")
-                        % {"t": key[0], "n": key[1], "first": seen[key]},
-                    )
-                )
-            else:
-                seen[key] = row_number
-    if result.errors:
-        _sort_errors(result.errors, cols.RATING_HEADERS)
-        return result
-
-    candidates = []
-    for row_number, values in rows:
-        window = windows.get(values.get("window_code"))
-        person = staff.get(values.get("staff_no"))
-        candidates.append(
-            (
-                row_number,
-                _RatingRow(
-                    source_id=source.pk,
-                    ticket_no=values["ticket_no"],
-                    assess_number=values["assess_number"],
-                    level=values["level"],
-                    channel=values.get("channel", ""),
-                    staff_id=person.pk if person else None,
-                    staff_no=person.staff_no if person else "",
-                    window_id=window.pk if window else None,
-                    window_code=values.get("window_code", ""),
-                    matter=values.get("matter", ""),
-                    rated_at=values["rated_at"],
-                    comment=values.get("comment", ""),
-                ),
-            )
-        )
-    existing = {}
-    for chunk in _chunks({r.ticket_no for _n, r in candidates}, 2000):
-        for values in Rating.objects.filter(source=source, ticket_no__in=chunk).values("id", *RATING_COMPARED_FIELDS):
-            existing[(values["ticket_no"], values["assess_number"])] = _RatingRow(**values)
-    statuses = {}
-    for row_number, rating in candidates:
-        old = existing.get((rating.ticket_no, rating.assess_number))
-        if old is None:
-            statuses[row_number] = "created"
-        elif any(getattr(old, f) != getattr(rating, f) for f in RATING_COMPARED):
-            statuses[row_number] = "updated"
-        else:
-            statuses[row_number] = "unchanged"
-        setattr(result, statuses[row_number], getattr(result, statuses[row_number]) + 1)
-    unknown_windows = sorted({r.window_code for _n, r in candidates if r.window_code and r.window_id is None})
-    if unknown_windows:
-        result.side_effects[_("ratings of windows not in the directory (window codes kept as text)")] = unknown_windows
-    labels = dict(rr.LEVEL_LABELS)
-    result.preview = [
-        (
-            row_number,
-            statuses[row_number],
-            {
-                cols.TICKET: r.ticket_no,
-                cols.ASSESS_NUMBER: str(r.assess_number),
-                cols.RATED_AT: f"{timezone.localtime(r.rated_at):%Y-%m-%d %H:%M}",
-                cols.HANDLER: r.staff_no,
-                cols.WINDOW: r.window_code,
-                cols.MATTER: r.matter,
-                cols.LEVEL: labels[r.level],
-                cols.CHANNEL: r.channel,
-                cols.COMMENT: r.comment,
-            },
-        )
-        for row_number, r in candidates[:PREVIEW_ROWS]
-    ]
-    if not dry_run:
+    job = _RatingImport(source=source, result=result, header_row=table.header_row, dry_run=dry_run)
+    try:
         with transaction.atomic():
-            new = [r for n, r in candidates if statuses[n] == "created"]
-            changed = [
-                Rating(id=existing[(r.ticket_no, r.assess_number)].id, **{f: getattr(r, f) for f in RATING_COMPARED})
-                for n, r in candidates
-                if statuses[n] == "updated"
-            ]
-            fast_insert(Rating, new)
-            Rating.objects.bulk_update(changed, list(RATING_COMPARED), batch_size=BATCH_SIZE)
-            touched = [r.ticket_no for _n, r in candidates if statuses[_n] != "unchanged"]
-            ratings_supersession_update(tickets=touched)
-            cases_open_for_bad_ratings(ticket_nos=touched, source=source)
+            chunk, errors = [], []
+            for row_number, raw in table.rows:
+                result.total += 1
+                before = len(errors)
+                values = cleaner.clean(row_number, raw, errors)
+                values["assess_number"] = values.get("assess_number") or 1
+                if values.get("level"):
+                    try:
+                        values["level"] = rr.parse_level(values["level"], direction)
+                    except rr.LevelError:
+                        errors.append(
+                            RowError(
+                                row_number,
+                                cols.LEVEL,
+                                _("“%(v)s” is not a level: write 非常满意, 满意, 基本满意, 不满意, 非常不满意 or 1–5.")
+                                % {"v": values["level"]},
+                            )
+                        )
+                        values.pop("level")
+                if not values.get("staff_no") and not values.get("window_code"):
+                    errors.append(RowError(row_number, cols.HANDLER, _("Give the handler's 工号 or the window code.")))
+                if len(errors) > before:
+                    values["_bad"] = True
+                chunk.append((row_number, values))
+                if len(chunk) >= RATING_CHUNK:
+                    job.process(chunk, errors)
+                    chunk, errors = [], []
+            job.process(chunk, errors)
+            if result.errors or dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    if result.errors:
+        result.preview = []
+        result.created = result.updated = result.unchanged = 0
+    elif job.unknown_windows:
+        result.side_effects[_("ratings of windows not in the directory (window codes kept as text)")] = sorted(
+            job.unknown_windows
+        )[:50]
     return result
-
-
-def _staff_by_no(staff_nos):
-    found = {}
-    for chunk in _chunks(staff_nos):
-        for profile in StaffProfile.objects.filter(staff_no__in=chunk).select_related("centre"):
-            found[profile.staff_no] = profile
-    return found
 
 
 def ratings_supersession_update(*, tickets):
@@ -707,7 +998,9 @@ def ratings_supersession_update(*, tickets):
     to_set, to_clear = [], []
     for chunk in _chunks(tickets, 2000):
         ratings = list(
-            Rating.objects.filter(ticket_no__in=chunk).values_list("id", "ticket_no", "assess_number", "superseded")
+            Rating.objects.filter(ticket_no__in=chunk)
+            .order_by()
+            .values_list("id", "ticket_no", "assess_number", "superseded")
         )
         superseded = rr.superseded_ids([(i, t, n) for i, t, n, _flag in ratings])
         for rating_id, _ticket, _number, flag in ratings:
@@ -830,10 +1123,11 @@ def cases_open_for_bad_ratings(*, ticket_nos, source):
     opened = 0
     for chunk in _chunks(set(ticket_nos), 2000):
         ratings = (
-            Rating.objects.filter(source=source, ticket_no__in=chunk, level__in=rr.BAD_LEVELS, case__isnull=True)
+            Rating.objects.filter(ticket_no__in=chunk, level__in=rr.BAD_LEVELS, case__isnull=True)
             .select_related("window", "staff")
+            .order_by()
         )
-        ratings = list(ratings)
+        ratings = [r for r in ratings if r.source_id == source.pk]  # see _RatingImport: by 办件编号 alone
         if not ratings:
             continue
         now = timezone.now()
@@ -910,6 +1204,14 @@ def case_rectify(*, case, user, rectify_note):
     return case
 
 
+def _case_month_open(case):
+    """The month lock: the outcome of a bad review counts in the month of its rating."""
+    from .evaluations import period_ensure_open
+
+    rated_at = Rating.objects.filter(pk=case.rating_id).values_list("rated_at", flat=True).get()
+    period_ensure_open(months=[_month_key(rated_at)], what=_("bad reviews"))
+
+
 @transaction.atomic
 def case_close(*, case, user, feedback_note, outcome):
     """Feed back to the citizen and give the outcome: 属实 or 不属实."""
@@ -917,6 +1219,7 @@ def case_close(*, case, user, feedback_note, outcome):
     case = BadReviewCase.objects.select_for_update().select_related("centre").get(pk=case.pk)
     if case.status != BadReviewCase.Status.RECTIFIED:
         raise ValidationError(_("Rectify the case first."))
+    _case_month_open(case)
     if outcome not in (BadReviewCase.Outcome.CONFIRMED, BadReviewCase.Outcome.UNFOUNDED):
         raise ValidationError(_("Choose confirmed or unfounded."))
     if not feedback_note.strip():
@@ -963,6 +1266,7 @@ def case_appeal_decide(*, case, user, upheld, note):
     case = BadReviewCase.objects.select_for_update().get(pk=case.pk)
     if case.appeal_status != BadReviewCase.Appeal.PENDING:
         raise ValidationError(_("There is no pending appeal."))
+    _case_month_open(case)
     if not note.strip():
         raise ValidationError(_("Give the reason for the decision."))
     case.appeal_status = BadReviewCase.Appeal.UPHELD if upheld else BadReviewCase.Appeal.REJECTED

@@ -237,3 +237,92 @@ def test_a_file_with_only_its_header_imports_nothing(sample_staff):
     assert result.ok and result.total == 0
     ratings = run("ratings", csv_bytes("办件编号,评价次数,评价时间,经办人工号,窗口编号,事项名称,评价等级,评价渠道,评价内容\n"), "r.csv")
     assert ratings.ok and ratings.total == 0
+
+
+# --- Streaming: chunks inside one transaction ----------------------------------------
+
+
+def _generic(rows):
+    return csv_bytes("工号,日期,上班打卡,下班打卡,请假类型\n" + "".join(rows))
+
+
+def test_chunked_attendance_rolls_back_on_a_late_bad_row(sample_staff, monkeypatch):
+    from assessment.services import records
+
+    monkeypatch.setattr(records, "ATTENDANCE_CHUNK", 4)
+    rows = [f"CD{1001 + i},2026-10-08,09:00,17:30,\n" for i in range(10)]
+    rows.append("CD1001,2026-10-08,09:05,17:30,\n")  # the same person and day as row 2, three chunks later
+    result = run("attendance", _generic(rows), "g.csv")
+    assert [(e.row, e.column) for e in result.errors] == [(12, "日期")]
+    assert "第2行" in str(result.errors[0]) or "2)" in str(result.errors[0])
+    assert AttendanceDay.objects.count() == 0 and not DingTalkUser.objects.exists()
+
+
+def test_chunked_attendance_counts_and_previews_every_chunk(sample_staff, monkeypatch):
+    from assessment.services import records
+
+    monkeypatch.setattr(records, "ATTENDANCE_CHUNK", 3)
+    rows = [f"CD{1001 + i},2026-10-{8 + i % 2:02d},09:{i:02d},17:30,\n" for i in range(8)]
+    result = run("attendance", _generic(rows), "g.csv")
+    assert result.ok and (result.total, result.created) == (8, 8)
+    assert [row for row, _s, _v in result.preview] == list(range(2, 10))
+    again = run("attendance", _generic(rows), "g.csv")
+    assert again.ok and again.unchanged == 8 and AttendanceDay.objects.count() == 8
+
+
+# --- HR adds a day with no record ----------------------------------------------------
+
+
+def test_hr_adds_a_missing_day_classified_by_the_same_rules(sample_staff):
+    from assessment.services import attendance_day_add
+
+    hr = factories.make_user_with_role("人事", "hr-add")
+    staff = sample_staff["staff"]["CD1001"]
+    day = attendance_day_add(
+        staff=staff, date=dt.date(2026, 10, 8), user=hr, reason="钉钉未导出该日记录", in1=T(9, 20), out1=T(17, 30)
+    )
+    assert (day.status, day.late_minutes, day.source, day.corrected) == (ar.LATE, 20, "manual", True)
+    assert (day.start1, day.end1) == (T(9), T(17, 30))
+    correction = day.corrections.get()
+    assert correction.before == {} and correction.after["status"] == ar.LATE and correction.reason == "钉钉未导出该日记录"
+    # A Sunday is a rest day by the calendar, whatever the punches.
+    sunday = attendance_day_add(staff=staff, date=dt.date(2026, 10, 11), user=hr, reason="补录", in1=T(9), out1=T(12))
+    assert sunday.status == ar.REST
+    # A later import leaves HR's day as entered.
+    again = run("attendance", _generic(["CD1001,2026-10-08,,17:30,\n"]), "g.csv")
+    assert again.ok and again.unchanged == 1
+    assert day_of("CD1001", dt.date(2026, 10, 8)).status == ar.LATE
+
+
+def test_adding_a_day_refuses_duplicates_and_needs_a_reason(sample_staff):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from assessment.services import attendance_day_add
+
+    hr = factories.make_user_with_role("人事", "hr-add2")
+    staff = sample_staff["staff"]["CD1001"]
+    assert run("attendance", _generic(["CD1001,2026-10-08,09:00,17:30,\n"]), "g.csv").ok
+    with pytest.raises(ValidationError) as duplicate:
+        attendance_day_add(staff=staff, date=dt.date(2026, 10, 8), user=hr, reason="补录", in1=T(9), out1=T(17, 30))
+    assert "date" in duplicate.value.message_dict
+    with pytest.raises(ValidationError) as no_reason:
+        attendance_day_add(staff=staff, date=dt.date(2026, 10, 9), user=hr, reason="  ")
+    assert "reason" in no_reason.value.message_dict
+    with pytest.raises(PermissionDenied):
+        attendance_day_add(staff=staff, date=dt.date(2026, 10, 9), user=staff.user, reason="自己补")
+    assert AttendanceDay.objects.count() == 1
+
+
+def test_adding_a_split_shift_day_with_four_punches(sample_staff):
+    from assessment.services import attendance_day_add
+
+    hr = factories.make_user_with_role("人事", "hr-add3")
+    staff = sample_staff["staff"]["CD1001"]
+    split = ShiftSchedule.objects.create(
+        centre=staff.centre, name="两段班", start=T(9), end=T(12), start2=T(14), end2=T(17, 30)
+    )
+    day = attendance_day_add(
+        staff=staff, date=dt.date(2026, 10, 8), user=hr, reason="补录", shift=split,
+        in1=T(9), out1=T(12), in2=T(14, 10), out2=T(17, 30),
+    )
+    assert (day.shift_name, day.status, day.late_minutes) == ("两段班", ar.LATE, 10)

@@ -117,6 +117,27 @@ def test_monthly_sheet_and_correction_in_the_admin(client, staff_member):
     assert day.status == "normal" and day.corrections.count() == 1
 
 
+def test_hr_adds_a_day_from_the_person_month(client, staff_member):
+    hr = factories.make_user_with_role(roles.HR, "hr-add-day")
+    run("attendance", csv_bytes("工号,日期,上班打卡,下班打卡\nS10001,2026-10-08,09:00,17:30\n"), "g.csv")
+    client.force_login(hr)
+    month = client.get("/admin/service-records/attendance/S10001/?month=2026-10").content.decode()
+    assert 'data-add-day="2026-10-09"' in month and 'data-add-day="2026-10-08"' not in month
+    url = "/admin/service-records/attendance/S10001/add-day/"
+    form = client.get(f"{url}?date=2026-10-09")
+    assert form.status_code == 200 and 'value="2026-10-09"' in form.content.decode()
+    missing_reason = client.post(url, {"date": "2026-10-09", "in1": "09:00", "out1": "17:30"})
+    assert missing_reason.status_code == 200 and staff_member.attendance_days.count() == 1
+    response = client.post(url, {"date": "2026-10-09", "in1": "09:16", "out1": "17:30", "reason": "钉钉未导出"})
+    assert response.status_code == 302 and "month=2026-10" in response["Location"]
+    day = staff_member.attendance_days.get(date="2026-10-09")
+    assert day.status == "late" and day.corrections.get().reason == "钉钉未导出"
+    duplicate = client.post(url, {"date": "2026-10-08", "in1": "09:00", "out1": "17:30", "reason": "再补"})
+    assert duplicate.status_code == 200 and "更正该日" in duplicate.content.decode()
+    history = client.get(f"/admin/service-records/attendance/day/{day.pk}/correct/").content.decode()
+    assert "钉钉未导出" in history and "人事补录" in history
+
+
 def test_qr_sheet(client, window):
     client.force_login(factories.make_user_with_role(roles.HR, "hr-3"))
     response = client.get("/admin/service-records/qr-codes/")
@@ -209,6 +230,8 @@ MATRIX = {
     "/admin/records/commendations/new/":     [ADMIN_LOGIN, ADMIN_LOGIN, DENIED, 200, DENIED, ADMIN_LOGIN, ADMIN_LOGIN, 200],
     "/admin/imports/attendance/":            [ADMIN_LOGIN, ADMIN_LOGIN, DENIED, 200, DENIED, ADMIN_LOGIN, ADMIN_LOGIN, 200],
     "/admin/imports/ratings/":               [ADMIN_LOGIN, ADMIN_LOGIN, DENIED, 200, DENIED, ADMIN_LOGIN, ADMIN_LOGIN, 200],
+    "/admin/service-records/attendance/S10001/add-day/":
+                                             [ADMIN_LOGIN, ADMIN_LOGIN, DENIED, 200, DENIED, ADMIN_LOGIN, ADMIN_LOGIN, 200],
 }
 # fmt: on
 CASES = [(url, user, outcome) for url, outcomes in MATRIX.items() for user, outcome in zip(USERS, outcomes)]

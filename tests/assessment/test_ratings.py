@@ -241,3 +241,81 @@ def test_rate_page_needs_csrf(sample_staff):
 
 def test_unknown_window_is_404(client, db):
     assert client.get("/rate/NOPE/").status_code == 404
+
+
+# --- Streaming: chunks inside one transaction ----------------------------------------
+
+
+def _rows(n, start=0, staff_no="CD1001", level="非常满意"):
+    return "".join(f"K{i:05d},1,2026-10-08 10:00,{staff_no},01-01,社保,{level},短信,\n" for i in range(start, start + n))
+
+
+def test_a_bad_row_in_a_later_chunk_rolls_back_the_written_chunks(sample_staff, monkeypatch):
+    from assessment.services import records
+
+    monkeypatch.setattr(records, "RATING_CHUNK", 3)
+    text = HEADER + _rows(10) + "K99999,1,2026-10-08 10:00,NOPE,01-01,社保,非常满意,短信,\n"
+    result = run("ratings", csv_bytes(text), "r.csv")
+    assert [(e.row, e.column) for e in result.errors] == [(12, "经办人工号")]
+    assert result.total == 11 and result.created == 0 and not result.preview
+    assert Rating.objects.count() == 0 and BadReviewCase.objects.count() == 0
+
+
+def test_a_key_repeated_in_another_chunk_is_named(sample_staff, monkeypatch):
+    from assessment.services import records
+
+    monkeypatch.setattr(records, "RATING_CHUNK", 2)
+    text = HEADER + _rows(5) + _rows(1, start=1)
+    result = run("ratings", csv_bytes(text), "r.csv")
+    assert [(e.row, e.column) for e in result.errors] == [(7, "办件编号")]
+    assert "K00001" in result.errors[0].message and "3" in result.errors[0].message
+    assert Rating.objects.count() == 0
+
+
+def test_chunked_import_and_reimport_match_a_single_chunk(sample_staff, monkeypatch):
+    from assessment.services import records
+
+    monkeypatch.setattr(records, "RATING_CHUNK", 4)
+    text = HEADER + _rows(9) + _rows(2, start=20, level="不满意")
+    first = run("ratings", csv_bytes(text), "r.csv")
+    assert first.ok and (first.total, first.created) == (11, 11)
+    assert [row for row, _status, _values in first.preview] == list(range(2, 13))
+    assert Rating.objects.count() == 11 and BadReviewCase.objects.count() == 2
+    again = run("ratings", csv_bytes(text), "r.csv")
+    assert again.ok and again.unchanged == 11 and Rating.objects.count() == 11
+
+
+def test_errors_beyond_the_limit_are_counted_not_listed(sample_staff, tmp_path):
+    from home.imports import MAX_LISTED_ERRORS
+
+    text = HEADER + _rows(MAX_LISTED_ERRORS + 30, staff_no="NOPE")
+    result = run("ratings", csv_bytes(text), "r.csv")
+    assert len(result.errors) == MAX_LISTED_ERRORS and result.errors_omitted == 30
+    assert result.summary()["errors"] == MAX_LISTED_ERRORS + 30
+    assert result.errors[0].row == 2 and result.errors[-1].row == MAX_LISTED_ERRORS + 1
+    path = tmp_path / "r.csv"
+    path.write_bytes(csv_bytes(text))
+    with pytest.raises(CommandError) as failed:
+        call_command("import_ratings", str(path))
+    assert str(MAX_LISTED_ERRORS + 30) in str(failed.value)
+
+
+def test_gb18030_csv_is_read_as_a_stream(sample_staff):
+    text = HEADER + "G1,1,2026-10-08 10:00,CD1001,01-01,不动产登记,非常不满意,短信,态度差\n"
+    result = run("ratings", text.encode("gb18030"), "r.csv")
+    assert result.ok, result.errors
+    rating = Rating.objects.get(ticket_no="G1")
+    assert (rating.matter, rating.comment, rating.level) == ("不动产登记", "态度差", rr.VERY_DISSATISFIED)
+
+
+def test_ratings_import_queries_do_not_grow_with_rows(sample_staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert run("ratings", csv_bytes(HEADER + _rows(1, start=999)), "r.csv").ok  # makes the import source
+    counts = []
+    for n, start in ((5, 0), (50, 100)):
+        with CaptureQueriesContext(connection) as queries:
+            assert run("ratings", csv_bytes(HEADER + _rows(n, start=start)), "r.csv").ok
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

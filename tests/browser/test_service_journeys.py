@@ -140,3 +140,19 @@ def test_hr_imports_the_dingtalk_sample_and_sees_the_monthly_sheet(live_server, 
     assert "审批" in page.locator("[data-person-month]").inner_text()
     screenshot(page, "attendance-person-month", full_page=True)
 
+
+    # A day DingTalk did not export: HR adds it from the person's month, with a reason.
+    AttendanceDay.objects.filter(staff__staff_no="CD1001", date="2026-10-09").delete()
+    page.reload()
+    page.locator("[data-add-day='2026-10-09']").click()
+    page.wait_for_url(re.compile(r"/attendance/CD1001/add-day/\?date=2026-10-09$"))
+    page.fill("input[name=in1]", "09:12")
+    page.fill("input[name=out1]", "17:35")
+    page.fill("input[name=reason]", "钉钉未导出该日记录")
+    screenshot(page, "attendance-add-day")
+    page.get_by_role("button", name="补录该日").click()
+    page.wait_for_url(re.compile(r"/attendance/CD1001/\?month=2026-10$"))
+    page.locator("[data-person-month]").wait_for()
+    added = AttendanceDay.objects.get(staff__staff_no="CD1001", date="2026-10-09")
+    assert (added.status, added.late_minutes, added.source) == ("late", 12, "manual")
+    assert added.corrections.get().reason == "钉钉未导出该日记录"
