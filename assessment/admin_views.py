@@ -19,6 +19,7 @@ from people.models import ServiceCentre, StaffProfile, Window
 
 from . import roles, selectors, services
 from .forms import CaseStepForm, CorrectionForm
+from .record_forms import AddDayForm
 from .models import AttendanceDay, BadReviewCase
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -184,6 +185,51 @@ class CorrectDayView(PermissionMixin, WagtailAdminTemplateMixin, FormView):
         messages.success(self.request, _("The day was corrected and classified again."))
         url = reverse("assessment_admin:person_month", args=[self.day.staff.staff_no])
         return redirect(f"{url}?month={self.day.date:%Y-%m}")
+
+
+class AddDayView(PermissionMixin, WagtailAdminTemplateMixin, FormView):
+    """HR adds a day that has no record (a missed import row, a day DingTalk did not export)."""
+
+    permission = roles.MANAGE_ATTENDANCE
+    template_name = "assessment/admin/add_day.html"
+    form_class = AddDayForm
+    header_icon = "plus"
+    parent = ("assessment_admin:monthly_sheet", gettext_lazy("Monthly attendance sheet"))
+
+    def dispatch(self, request, *args, **kwargs):
+        self.person = get_object_or_404(StaffProfile.objects.select_related("centre"), staff_no=kwargs["staff_no"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("Add a day for %(person)s") % {"person": self.person}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "centre": self.person.centre}
+
+    def get_initial(self):
+        return {"date": self.request.GET.get("date") or None}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(person=self.person, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            day = services.attendance_day_add(
+                staff=self.person, date=data["date"], user=self.request.user, reason=data["reason"],
+                shift=data["shift"], in1=data["in1"], out1=data["out1"], in2=data["in2"], out2=data["out2"],
+                approval=data["approval"],
+            )
+        except ValidationError as exc:
+            for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(date)s added: %(result)s.") % {"date": f"{day.date:%Y-%m-%d}", "result": services.day_summary(day)},
+        )
+        url = reverse("assessment_admin:person_month", args=[self.person.staff_no])
+        return redirect(f"{url}?month={day.date:%Y-%m}")
 
 
 LEDGER_HEADERS = [

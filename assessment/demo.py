@@ -4,7 +4,10 @@ Three months of attendance and ratings for the demo staff, generated determinist
 written through the same import code HR uses (generic attendance layout, ratings layout),
 so that running it again changes nothing. Plus the 2026 holiday calendar (a demo: HR checks
 it against the State Council's notice), a finding catalogue, a rating feed, a few findings
-and commendations, and bad-review cases in every state.
+and commendations, and bad-review cases in every state. Then the demo months' evaluations:
+computed, reviewed, approved and published by the demo HR and admin, with one appeal in
+progress by `staff` (load_evaluations). Months already approved are locked: a re-run leaves
+their records and figures alone.
 """
 
 import datetime as dt
@@ -25,11 +28,14 @@ from .models import (
     CaseEvent,
     CentreRules,
     Commendation,
+    Evaluation,
+    EvaluationAppeal,
+    EvaluationPeriod,
     FindingType,
     InspectionFinding,
     RatingSource,
 )
-from .selectors import Period
+from .selectors import Period, locked_months
 
 SEED = 2026
 CREATED, UNCHANGED, UPDATED = "created", "unchanged", "updated"
@@ -216,11 +222,55 @@ def load_service_records(tally):
     staff = list(StaffProfile.objects.filter(active=True).select_related("window").order_by("staff_no"))
     if not staff:
         return
+    # Months the demo has approved already are locked: their records stay as they are.
+    locked = locked_months(demo_periods())
+    periods = [p for p in demo_periods() if str(p) not in locked]
+    if periods:
+        holidays, workdays = CalendarDay.sets_between(periods[0].first, periods[-1].last)
+        attendance = read_table(_attendance_csv(staff, periods, holidays, workdays), "demo.csv", header_markers=("日期",))
+        _tally_result(tally, _("attendance days"), services.attendance_import(attendance, dry_run=False))
+        ratings = read_table(_ratings_csv(staff, periods), "demo.csv", header_markers=("办件编号",))
+        _tally_result(tally, _("ratings"), services.rating_import(ratings, dry_run=False))
+        _advance_cases(tally)
+        _findings_and_commendations(tally, staff, periods)
+    load_evaluations(tally)
+
+
+DEMO_APPEAL = "本月有一条“不满意”评价不是我经办的业务（当天我在后台审核材料），请核实后撤销。"
+
+
+def load_evaluations(tally):
+    """The demo months' evaluations: computed, reviewed by `hr`, approved by `admin` (a
+    different person; the demo's blockers acknowledged with a note), published; the demo
+    user `staff` has an appeal in progress on the last month. Idempotent: a month past
+    draft is left as it is, and the appeal is filed once."""
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=["hr", "admin", "staff"])}
+    hr, approver = users.get("hr"), users.get("admin") or users.get("hr")
+    if hr is None:
+        return
+    label = str(EvaluationPeriod._meta.verbose_name_plural)
     periods = demo_periods()
-    holidays, workdays = CalendarDay.sets_between(periods[0].first, periods[-1].last)
-    attendance = read_table(_attendance_csv(staff, periods, holidays, workdays), "demo.csv", header_markers=("日期",))
-    _tally_result(tally, _("attendance days"), services.attendance_import(attendance, dry_run=False))
-    ratings = read_table(_ratings_csv(staff, periods), "demo.csv", header_markers=("办件编号",))
-    _tally_result(tally, _("ratings"), services.rating_import(ratings, dry_run=False))
-    _advance_cases(tally)
-    _findings_and_commendations(tally, staff, periods)
+    for period in periods:
+        record = EvaluationPeriod.objects.filter(month=str(period)).first()
+        if record is not None and record.status != EvaluationPeriod.Status.DRAFT:
+            tally.add(label, UNCHANGED)
+            continue
+        services.evaluations_compute(period=period, user=hr)
+        record = services.period_review(period=str(period), user=hr, note="演示：数据已核对")
+        record = services.period_approve(
+            period=record, user=approver, signed_off=True,
+            acknowledgements=["演示数据：已向中心核实" for _b in record.blockers], note="演示审批",
+        )
+        services.period_publish(period=record, user=hr, note="演示发布")
+        tally.add(label, CREATED)
+    profile = StaffProfile.objects.filter(user=users.get("staff")).first() if users.get("staff") else None
+    evaluation = (
+        Evaluation.objects.filter(staff=profile, period__month=str(periods[-1])).select_related("period").first()
+        if profile
+        else None
+    )
+    if evaluation is None or evaluation.appeals.exists():
+        return
+    if evaluation.period.appeal_open(timezone.localdate()):
+        services.evaluation_appeal_submit(evaluation=evaluation, staff=profile, reason=DEMO_APPEAL)
+        tally.add(str(EvaluationAppeal._meta.verbose_name_plural), CREATED)

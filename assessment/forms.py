@@ -87,3 +87,63 @@ class CaseStepForm(forms.Form):
 
 class MonthForm(forms.Form):
     month = forms.RegexField(regex=r"^\d{4}-\d{2}$", required=False)
+
+
+# --- The evaluation workflow (month page, appeals) ----------------------------------------
+
+class WorkflowNoteForm(forms.Form):
+    """Review, publish: an optional note for the log."""
+
+    note = forms.CharField(label=_("Note for the log (optional)"), max_length=500, required=False)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why reopen the month?"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Logged with every figure the recompute changes."),
+    )
+
+
+class ApproveForm(forms.Form):
+    """The approver's sign-off, and a note for each blocker still listed."""
+
+    signed_off = forms.BooleanField(
+        label=_("I have checked the figures and sign off the month's grades and pay."), required=False
+    )
+    note = forms.CharField(label=_("Note for the log (optional)"), max_length=500, required=False)
+
+    def __init__(self, *args, blockers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.blocker_fields = []
+        for i, text in enumerate(blockers):
+            name = f"ack_{i}"
+            self.fields[name] = forms.CharField(
+                label=text, max_length=300, required=False,
+                help_text=_("Why the month can be approved despite this (required)."),
+            )
+            self.blocker_fields.append(name)
+        self.order_fields(self.blocker_fields + ["signed_off", "note"])
+
+    def acknowledgements(self):
+        return [self.cleaned_data.get(name, "") for name in self.blocker_fields]
+
+
+class EvaluationAppealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you disagree?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Say which figure you think is wrong and why. HR answers here."),
+    )
+
+
+class AppealDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("upheld", _("Upheld: reopen the month to correct the inputs and recompute")),
+            ("rejected", _("Rejected: the evaluation stands")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Explanation for the staff member"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

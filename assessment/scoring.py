@@ -320,6 +320,24 @@ def apply_quota(entries, headcount, rules=DEFAULT_RULES):
     return decisions
 
 
+def main_centre(segments):
+    """Where a person who moved mid-month is evaluated: the centre of the most working days.
+
+    `segments` is [(centre, working days), ...] in date order (a centre may come back);
+    returns (centre, {centre: working days}). On a tie the later centre wins: it is where
+    the person works now, and its supervisor will follow the month up.
+    """
+    days = {}
+    last_seen = {}
+    for position, (centre, working_days) in enumerate(segments):
+        days[centre] = days.get(centre, 0) + working_days
+        last_seen[centre] = position
+    if not days:
+        raise ValueError("main_centre needs at least one segment")
+    centre = max(days, key=lambda c: (days[c], last_seen[c]))
+    return centre, days
+
+
 def mean_score(scores):
     """Quarter and year roll-ups: the mean of the months' scores, 2 decimals."""
     scores = [_d(s) for s in scores]
@@ -352,3 +370,120 @@ def rules_from_dict(data):
         else:
             merged[name] = Decimal(str(value))
     return Rules(**merged)
+
+
+# ---------------------------------------------------------------------------
+# Quarter and year roll-ups (评先评优)
+# ---------------------------------------------------------------------------
+
+
+def rollup_months(year, quarter=None):
+    """The months ("YYYY-MM") of a quarter (1–4) or, without one, of the whole year."""
+    if quarter is None:
+        numbers = range(1, 13)
+    else:
+        if quarter not in (1, 2, 3, 4):
+            raise ValueError(quarter)
+        numbers = range(3 * quarter - 2, 3 * quarter + 1)
+    return [f"{int(year):04d}-{m:02d}" for m in numbers]
+
+
+@dataclass(frozen=True)
+class RollupMonth:
+    """One counted month of a person, as the roll-up reads it."""
+
+    month: str
+    score: Decimal
+    veto: bool = False
+    confirmed_bad_reviews: int = 0
+    ratings: Decimal | None = None  # R
+    tests: Decimal | None = None  # T
+
+
+@dataclass(frozen=True)
+class RollupPerson:
+    key: object
+    staff_no: str
+    months: Sequence[RollupMonth]
+
+
+@dataclass(frozen=True)
+class RollupResult:
+    key: object
+    staff_no: str
+    month_count: int
+    score: Decimal  # mean of the months' scores
+    veto_months: int
+    confirmed_bad_reviews: int
+    ratings: Decimal | None  # mean of the months with R
+    tests: Decimal | None  # mean of the months with T
+    grade_before_quota: str
+    grade: str
+    demoted: bool
+
+
+def _mean_present(values):
+    return mean_score([v for v in values if v is not None])
+
+
+def rollup_centre(people, rules=DEFAULT_RULES):
+    """Roll-ups of one centre's people over a quarter or year: {key: RollupResult}.
+
+    Each person's score is the mean of their counted months' scores (2 decimals, half up),
+    graded with the centre's bands; a veto (一票否决) in any counted month makes the grade
+    不合格, as it does for the month. The 优秀 quota applies as for a month, headcount = the
+    people rolled up; ties as DESIGN's: more confirmed bad reviews (summed over the months)
+    first, then lower mean R, then lower mean T, then higher 工号. People with no counted
+    month are left out.
+    """
+    people = [p for p in people if p.months]
+    partial = {}
+    entries = []
+    for person in people:
+        score = mean_score([m.score for m in person.months])
+        veto_months = sum(1 for m in person.months if m.veto)
+        bad = sum(m.confirmed_bad_reviews for m in person.months)
+        ratings = _mean_present([m.ratings for m in person.months])
+        tests = _mean_present([m.tests for m in person.months])
+        grade = grade_for(score, rules, veto=veto_months > 0)
+        partial[person.key] = (person, score, veto_months, bad, ratings, tests, grade)
+        entries.append(QuotaEntry(person.key, person.staff_no, score, grade, bad, ratings, tests))
+    decisions = apply_quota(entries, len(entries), rules)
+    return {
+        key: RollupResult(
+            key=key,
+            staff_no=person.staff_no,
+            month_count=len(person.months),
+            score=score,
+            veto_months=veto_months,
+            confirmed_bad_reviews=bad,
+            ratings=ratings,
+            tests=tests,
+            grade_before_quota=grade,
+            grade=decisions[key].grade,
+            demoted=decisions[key].demoted,
+        )
+        for key, (person, score, veto_months, bad, ratings, tests, grade) in partial.items()
+    }
+
+
+def histogram_bins(counts_by_floor, width=10, top=110):
+    """Score histogram bins from counts per whole score (floor): [(low, high, count)], the
+    last bin closed at `top` (a score may reach 110 with the bonus)."""
+    bins = [[low, min(low + width, top), 0] for low in range(0, top, width)]
+    for floor_value, count in counts_by_floor.items():
+        index = min(max(int(floor_value), 0) // width, len(bins) - 1)
+        bins[index][2] += count
+    return [tuple(b) for b in bins]
+
+
+def median_of_middle(values):
+    """The median from the one or two middle values of a sorted list, 2 decimals."""
+    return mean_score(values)
+
+
+def share(part, whole):
+    """part ÷ whole as a percentage with 2 decimals; None when whole is 0."""
+    if not whole:
+        return None
+    return round2(Decimal(part) * HUNDRED / Decimal(whole))

@@ -9,13 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from people import selectors as people_selectors
 from people.models import StaffProfile, Window
 
 from . import abuse, charts, selectors, services
 from . import rating_rules as rr
-from .forms import AppealForm, RatingForm
+from .forms import AppealForm, EvaluationAppealForm, RatingForm
 from .models import BadReviewCase, Commendation, InspectionFinding
 
 DEVICE_COOKIE = "fl_rater"
@@ -192,30 +193,55 @@ def vendor_records(request):
 
 @login_required
 def my_evaluations(request):
-    """The staff member's own months, once each is published."""
+    """The staff member's own months, once each is published, and their appeals."""
     profile = _own_profile(request)
     evaluations = selectors.published_evaluations_of(profile)
     return render(
-        request, "assessment/evaluations/my_evaluations.html", {"profile": profile, "evaluations": evaluations}
+        request,
+        "assessment/evaluations/my_evaluations.html",
+        {"profile": profile, "evaluations": evaluations, "appeals": selectors.appeals_of_staff(profile)},
     )
+
+
+def _receipt_context(evaluation, profile, **extra):
+    period = evaluation.period
+    return {
+        "profile": profile,
+        "evaluation": evaluation,
+        "period": period,
+        "inputs": evaluation.inputs,
+        "components": selectors.receipt_components(evaluation),
+        "appeals": selectors.appeals_of(evaluation),
+        "appeal_open": period.appeal_open(timezone.localdate()),
+        **extra,
+    }
 
 
 @login_required
 def my_evaluation(request, month):
     """One month's score receipt: every input, component, weight, total, bonus, grade before
-    and after the quota, coefficient, pay and the scheme version. Own and published only."""
+    and after the quota, coefficient, pay and the scheme version; the appeal form while the
+    window is open, and the appeals' decisions. Own and published only."""
     profile = _own_profile(request)
     evaluation = get_object_or_404(selectors.published_evaluations_of(profile), period__month=month)
-    return render(
-        request,
-        "assessment/evaluations/my_evaluation.html",
-        {
-            "profile": profile,
-            "evaluation": evaluation,
-            "inputs": evaluation.inputs,
-            "components": selectors.receipt_components(evaluation),
-        },
-    )
+    context = _receipt_context(evaluation, profile)
+    has_open = any(appeal.is_open for appeal in context["appeals"])
+    can_appeal = context["appeal_open"] and not has_open
+    form = EvaluationAppealForm(request.POST or None) if can_appeal else None
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, _("The appeal window of %(month)s is closed.") % {"month": month})
+            return redirect("assessment:my_evaluation", month=month)
+        if form.is_valid():
+            try:
+                services.evaluation_appeal_submit(evaluation=evaluation, staff=profile, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                form.add_error(None, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Your appeal was sent to HR."))
+                return redirect("assessment:my_evaluation", month=month)
+    context["form"] = form
+    return render(request, "assessment/evaluations/my_evaluation.html", context, status=400 if form and form.errors else 200)
 
 
 def _manager_vendor(request):
@@ -225,6 +251,7 @@ def _manager_vendor(request):
     return vendor
 
 
+@require_safe
 @login_required
 def vendor_evaluations(request):
     """A vendor manager's list of their own company's staff's published evaluations."""
@@ -232,6 +259,8 @@ def vendor_evaluations(request):
     evaluations = selectors.published_evaluations_of_vendor(vendor)
     months = list(evaluations.order_by("-period__month").values_list("period__month", flat=True).distinct())
     month = request.GET.get("month") or (months[0] if months else "")
+    rows = list(evaluations.filter(period__month=month))
+    appeals = selectors.appeals_by_evaluation(e.pk for e in rows)
     return render(
         request,
         "assessment/evaluations/vendor_evaluations.html",
@@ -239,11 +268,12 @@ def vendor_evaluations(request):
             "vendor": vendor,
             "months": months,
             "month": month,
-            "evaluations": evaluations.filter(period__month=month),
+            "evaluations": [(e, appeals.get(e.pk)) for e in rows],
         },
     )
 
 
+@require_safe
 @login_required
 def vendor_evaluation(request, month, staff_no):
     """The score receipt of one of the vendor's own staff (published months only)."""
@@ -251,14 +281,9 @@ def vendor_evaluation(request, month, staff_no):
     evaluation = get_object_or_404(
         selectors.published_evaluations_of_vendor(vendor), period__month=month, staff__staff_no=staff_no
     )
-    return render(
-        request,
-        "assessment/evaluations/my_evaluation.html",
-        {
-            "profile": evaluation.staff,
-            "evaluation": evaluation,
-            "inputs": evaluation.inputs,
-            "components": selectors.receipt_components(evaluation),
-            "back_url": reverse("assessment:vendor_evaluations") + f"?month={month}",
-        },
+    # Read-only: the vendor manager sees the appeals and decisions, never a form.
+    context = _receipt_context(
+        evaluation, evaluation.staff, back_url=reverse("assessment:vendor_evaluations") + f"?month={month}",
+        read_only=True,
     )
+    return render(request, "assessment/evaluations/my_evaluation.html", context)

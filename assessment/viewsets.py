@@ -2,9 +2,13 @@
 (registered in wagtail_hooks.py)."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.site_summary import SummaryItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
@@ -45,6 +49,77 @@ class RatingSourceCreateView(generic.CreateView):
             _("API token of %(name)s, shown only now: %(token)s") % {"name": instance.name, "token": token},
         )
         return instance
+
+
+class LockedMonthForm(WagtailAdminModelForm):
+    """Refuses a change to a finding or commendation of an approved month (before and after
+    the edit): those count in the month's evaluation (services.period_ensure_open)."""
+
+    date_field = None
+    what = ""
+
+    @staticmethod
+    def _month(value):
+        if value is None:
+            return None
+        if hasattr(value, "tzinfo") and value.tzinfo is not None:
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m")
+
+    def clean(self):
+        from . import services
+
+        cleaned = super().clean()
+        months = {self._month(cleaned.get(self.date_field))}
+        if self.instance.pk:
+            months.add(self._month(getattr(self.instance, self.date_field)))
+        try:
+            services.period_ensure_open(months=[m for m in months if m], what=str(self.what))
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+        return cleaned
+
+
+class LockedMonthDeleteView(generic.DeleteView):
+    """Deleting a finding or commendation of an approved month is refused the same way."""
+
+    locked_date_field = None
+    locked_what = ""
+
+    def form_valid(self, form):
+        from . import services
+
+        month = LockedMonthForm._month(getattr(self.object, self.locked_date_field))
+        try:
+            services.period_ensure_open(months=[month], what=str(self.locked_what))
+        except ValidationError as exc:
+            messages.error(self.request, " ".join(exc.messages))
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+class LockedMonthViewSetMixin:
+    """For records that count in a month's evaluation: create, edit and delete refused
+    while the month is approved (set locked_date_field and locked_what)."""
+
+    locked_date_field = None
+    locked_what = ""
+    delete_view_class = LockedMonthDeleteView
+
+    def get_form_class(self, for_update=False):
+        from django.forms import modelform_factory
+
+        form = type(
+            "LockedForm", (LockedMonthForm,), {"date_field": self.locked_date_field, "what": self.locked_what}
+        )
+        return modelform_factory(
+            self.model, form=form, formfield_callback=self.formfield_for_dbfield, fields=self.form_fields
+        )
+
+    def get_delete_view_kwargs(self, **kwargs):
+        return super().get_delete_view_kwargs(
+            locked_date_field=self.locked_date_field, locked_what=self.locked_what, **kwargs
+        )
 
 
 class RecordsViewSet(ModelViewSet):
@@ -134,7 +209,7 @@ class FindingTypeViewSet(RecordsViewSet):
     form_fields = ["name", "points", "veto", "description", "active"]
 
 
-class InspectionFindingViewSet(RecordsViewSet):
+class InspectionFindingViewSet(LockedMonthViewSetMixin, RecordsViewSet):
     model = InspectionFinding
     icon = "search"
     menu_order = 30
@@ -144,9 +219,11 @@ class InspectionFindingViewSet(RecordsViewSet):
     form_fields = ["staff", "finding_type", "method", "observed_at", "points", "note", "photo"]
     inspect_view_enabled = True
     add_view_class = RecordedByCreateView
+    locked_date_field = "observed_at"
+    locked_what = _("inspection findings")
 
 
-class CommendationViewSet(RecordsViewSet):
+class CommendationViewSet(LockedMonthViewSetMixin, RecordsViewSet):
     model = Commendation
     icon = "success"
     menu_order = 31
@@ -155,6 +232,8 @@ class CommendationViewSet(RecordsViewSet):
     search_fields = ["staff__staff_no", "staff__name"]
     form_fields = ["staff", "kind", "date", "bonus_points", "note"]
     add_view_class = RecordedByCreateView
+    locked_date_field = "date"
+    locked_what = _("commendations")
 
 
 class RecordsViewSetGroup(ModelViewSetGroup):
@@ -230,7 +309,7 @@ from wagtail.admin.widgets.button import HeaderButton  # noqa: E402
 from wagtail.permission_policies.base import ModelPermissionPolicy  # noqa: E402
 
 from . import scoring  # noqa: E402
-from .models import AssessmentScheme, Evaluation, EvaluationPeriod  # noqa: E402
+from .models import AssessmentScheme, Evaluation, EvaluationAppeal, EvaluationPeriod  # noqa: E402
 
 _COMPONENT_LABELS = {
     scoring.RATINGS: _("R ratings"),
@@ -269,7 +348,7 @@ SCHEME_NUMBERS = (
     + [("bonus_cap", "bonus_cap", None, _("bonus cap"), pgettext_lazy("evaluation", "points"))]
     + [(f"floor_{k}", "grade_floors", k, label, _("lowest score of the grade"))
        for k, label in _GRADE_LABELS.items() if k != scoring.FAIL]
-    + [("excellent_quota_percent", "excellent_quota_percent", None, _("优秀 quota (% of headcount)"), "")]
+    + [("excellent_quota_percent", "excellent_quota_percent", None, _("优秀 quota (percent of headcount)"), "")]
     + [(f"coefficient_{k}", "coefficients", k, label, _("pay coefficient")) for k, label in _GRADE_LABELS.items()]
 )
 
@@ -407,6 +486,9 @@ class EvaluationInspectView(generic.InspectView):
         context["evaluation"] = self.object
         context["inputs"] = self.object.inputs
         context["components"] = selectors.receipt_components(self.object)
+        context["figure_log"], _count = selectors.evaluation_figure_log(evaluation=self.object)
+        context["appeal_log"] = selectors.appeal_log(evaluation=self.object)
+        context["appeals"] = selectors.appeals_of(self.object)
         return context
 
 
@@ -486,32 +568,204 @@ class EvaluationPeriodIndexView(generic.IndexView):
 
 
 class EvaluationPeriodInspectView(generic.InspectView):
-    """A month: its status, when and by whom it was computed, and its blockers in words."""
+    """A month's page: status, the compute's progress, blockers, counts per grade, the
+    buttons of the next allowed actions (with their note or reason) and the log."""
 
     template_name = "assessment/evaluations/admin_period.html"
+
+    def _forms(self, data=None, action=None):
+        from . import forms as workflow_forms
+        from . import selectors
+
+        def bound(name):
+            return data if action == name else None
+
+        blockers = [selectors.describe_blocker(b) for b in self.object.blockers]
+        return {
+            selectors.ACTION_REVIEW: workflow_forms.WorkflowNoteForm(bound("review"), prefix="review"),
+            selectors.ACTION_APPROVE: workflow_forms.ApproveForm(bound("approve"), prefix="approve", blockers=blockers),
+            selectors.ACTION_REOPEN: workflow_forms.ReopenForm(bound("reopen"), prefix="reopen"),
+            selectors.ACTION_PUBLISH: workflow_forms.WorkflowNoteForm(bound("publish"), prefix="publish"),
+            selectors.ACTION_FINALIZE: workflow_forms.WorkflowNoteForm(bound("finalize"), prefix="finalize"),
+        }
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("progress"):
+            from django.http import JsonResponse
+
+            period = self.object
+            return JsonResponse(
+                {"state": period.task_state, "percent": period.task_percent, "message": period.task_message}
+            )
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        from . import selectors, services
+
+        action = request.POST.get("action", "")
+        forms_by_action = self._forms(request.POST, action)
+        period = self.object
+        try:
+            if action == selectors.ACTION_COMPUTE:
+                services.compute_task_enqueue(period=period.month, user=request.user)
+                messages.success(request, _("The compute of %(month)s has started.") % {"month": period.month})
+                return redirect(request.path)
+            form = forms_by_action.get(action)
+            if form is None:
+                raise ValidationError(_("Unknown action."))
+            if form.is_valid():
+                data = form.cleaned_data
+                if action == selectors.ACTION_REVIEW:
+                    services.period_review(period=period, user=request.user, note=data["note"])
+                elif action == selectors.ACTION_APPROVE:
+                    services.period_approve(
+                        period=period, user=request.user, signed_off=data["signed_off"],
+                        acknowledgements=form.acknowledgements(), note=data["note"],
+                    )
+                elif action == selectors.ACTION_REOPEN:
+                    services.period_reopen(period=period, user=request.user, reason=data["reason"])
+                elif action == selectors.ACTION_PUBLISH:
+                    services.period_publish(period=period, user=request.user, note=data["note"])
+                elif action == selectors.ACTION_FINALIZE:
+                    services.period_finalize(period=period, user=request.user)
+                messages.success(request, _("%(month)s: done.") % {"month": period.month})
+                return redirect(request.path)
+        except ValidationError as exc:
+            if action in forms_by_action and forms_by_action[action].is_bound:
+                forms_by_action[action].add_error(None, " ".join(exc.messages))
+            else:
+                messages.error(request, " ".join(exc.messages))
+                return redirect(request.path)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or _("You may not do that."))
+            return redirect(request.path)
+        self.object = type(period).objects.get(pk=period.pk)
+        context = self.get_context_data(forms=forms_by_action, failed_action=action)
+        return self.render_to_response(context, status=400)
 
     def get_context_data(self, **kwargs):
         from . import selectors
 
+        forms_by_action = kwargs.pop("forms", None) or self._forms()
         context = super().get_context_data(**kwargs)
-        context["blocker_lines"] = [selectors.describe_blocker(b) for b in self.object.blockers]
-        context["evaluations_url"] = reverse("assessment_evaluations:index") + f"?period={self.object.pk}"
+        period = self.object
+        today = timezone.localdate()
+        pending = selectors.pending_appeal_count(period)
+        allowed = selectors.period_actions(period, self.request.user, today=today, pending_appeals=pending)
+        context["period_obj"] = period
+        context["blocker_lines"] = [selectors.describe_blocker(b) for b in period.blockers]
+        context["evaluations_url"] = reverse("assessment_evaluations:index") + f"?period={period.pk}"
+        context["appeals_url"] = reverse("assessment_evaluation_appeals:index")
+        context["grade_counts"] = selectors.grade_counts(period)
+        context["headcount"] = sum(n for _value, _label, n in context["grade_counts"])
+        context["actions"] = [(key, _ACTION_LABELS[key], forms_by_action.get(key)) for key in allowed]
+        context["pending_appeals"] = pending
+        context["appeal_open"] = period.appeal_open(today)
+        context["period_log"] = selectors.period_log(period)
+        context["appeal_log"] = selectors.appeal_log(period=period)
+        context["figure_log"], context["figure_log_count"] = selectors.evaluation_figure_log(period=period)
+        context["progress_url"] = self.request.path + "?progress=1"
         return context
 
 
+_ACTION_LABELS = {
+    "compute": _("Compute (in the background)"),
+    "review": _("Mark as reviewed (复核)"),
+    "approve": _("Approve and lock"),
+    "reopen": _("Reopen to draft"),
+    "publish": _("Publish to staff"),
+    "finalize": _("Finalize"),
+}
+
+
 class EvaluationPeriodViewSet(RecordsViewSet):
-    """The computed months, their workflow status and blockers (read-only for now)."""
+    """The computed months, their workflow status and blockers; the workflow's buttons are
+    on each month's page (the policy allows viewing only: no generic edit)."""
 
     model = EvaluationPeriod
     icon = "date"
     menu_order = 5
-    list_display = ["month", "status", "computed_at", "computed_by", "blocker_count"]
+    list_display = ["month", "status", "computed_at", "computed_by", "blocker_count", "appeal_deadline"]
     list_filter = ["status"]
     index_view_class = EvaluationPeriodIndexView
     inspect_view_class = EvaluationPeriodInspectView
     form_fields = ["status"]  # never shown: the policy allows viewing only
     inspect_view_enabled = True
-    inspect_view_fields = ["month", "status", "computed_at", "computed_by"]
+    inspect_view_fields = [
+        "month", "status", "computed_at", "computed_by", "reviewed_at", "reviewed_by", "approved_at", "approved_by",
+        "published_at", "published_by", "appeal_deadline", "finalized_at",
+    ]
+
+
+class EvaluationAppealInspectView(generic.InspectView):
+    """One appeal, the evaluation it disputes, its history, and HR's decision form."""
+
+    template_name = "assessment/evaluations/admin_appeal.html"
+
+    def post(self, request, *args, **kwargs):
+        from . import forms as workflow_forms
+        from . import services
+
+        form = workflow_forms.AppealDecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                appeal = services.evaluation_appeal_decide(
+                    appeal=self.object, user=request.user, upheld=form.cleaned_data["decision"] == "upheld",
+                    note=form.cleaned_data["note"],
+                )
+            except PermissionDenied as exc:
+                messages.error(request, str(exc))
+                return redirect(request.path)
+            except ValidationError as exc:
+                form.add_error(None, " ".join(exc.messages))
+            else:
+                if appeal.status == appeal.Status.UPHELD:
+                    messages.success(
+                        request,
+                        _("Appeal upheld. %(month)s is back in draft: correct the inputs, then recompute, review, "
+                          "approve and publish the month again.") % {"month": appeal.evaluation.period.month},
+                    )
+                    return redirect("assessment_evaluation_periods:inspect", appeal.evaluation.period_id)
+                messages.success(request, _("Appeal rejected."))
+                return redirect(request.path)
+        return self.render_to_response(self.get_context_data(decision_form=form), status=400)
+
+    def get_context_data(self, **kwargs):
+        from . import forms as workflow_forms
+        from . import selectors
+
+        form = kwargs.pop("decision_form", None)
+        context = super().get_context_data(**kwargs)
+        appeal = self.object
+        context["appeal"] = appeal
+        context["evaluation"] = appeal.evaluation
+        context["can_decide"] = appeal.is_open and self.request.user.has_perm(roles.DECIDE_EVALUATION_APPEALS)
+        context["decision_form"] = form or workflow_forms.AppealDecisionForm()
+        context["appeal_log"] = selectors.appeal_log(evaluation=appeal.evaluation)
+        context["evaluation_url"] = reverse("assessment_evaluations:inspect", args=[appeal.evaluation_id])
+        context["period_url"] = reverse("assessment_evaluation_periods:inspect", args=[appeal.evaluation.period_id])
+        return context
+
+
+class EvaluationAppealViewSet(RecordsViewSet):
+    """申诉 queue: pending first. Staff file appeals on the site; HR decides here."""
+
+    model = EvaluationAppeal
+    icon = "help"
+    menu_order = 15
+    list_display = ["evaluation", "status", "created_at", "decided_by", "decided_at"]
+    list_filter = ["status", "evaluation__period"]
+    search_fields = ["evaluation__staff__staff_no", "evaluation__staff__name"]
+    form_fields = ["status"]  # never shown: the policy allows viewing only
+    inspect_view_enabled = True
+    inspect_view_class = EvaluationAppealInspectView
+    # "pending" sorts before "rejected" and "upheld": open appeals first, newest first.
+    ordering = ["status", "-created_at"]
+
+    def get_queryset(self, request):
+        from . import selectors
+
+        return selectors.appeal_queue()
 
 
 class EvaluationsViewSetGroup(ModelViewSetGroup):
@@ -521,5 +775,6 @@ class EvaluationsViewSetGroup(ModelViewSetGroup):
     items = (
         EvaluationPeriodViewSet("assessment_evaluation_periods", url_prefix="evaluations/months"),
         EvaluationViewSet("assessment_evaluations", url_prefix="evaluations/evaluations"),
+        EvaluationAppealViewSet("assessment_evaluation_appeals", url_prefix="evaluations/appeals"),
         AssessmentSchemeViewSet("assessment_schemes", url_prefix="evaluations/schemes"),
     )

@@ -8,8 +8,9 @@ from people.portal import PORTAL_SECTION_HOOK, PortalSection
 
 from .admin_urls import urlpatterns as admin_urlpatterns
 from .dashboard_urls import admin_urlpatterns as dashboard_admin_urlpatterns
+from .dashboard_views import admin_menu_items as dashboard_menu_items
 from .imports import ATTENDANCE_IMPORT, RATINGS_IMPORT, RATINGS_PROVINCIAL_IMPORT
-from .models import Evaluation, EvaluationPeriod
+from .models import Evaluation, EvaluationAppeal, EvaluationPeriod
 from .viewsets import (
     RECORDS_MENU_HOOK,
     CasesSummaryItem,
@@ -88,9 +89,11 @@ def add_cases_summary_item(request, summary_items):
 
 
 # Evaluations are written by the compute only: the admin may view them, never edit
-# (the month's status will change through the workflow's own screens).
+# (the month's status changes through the workflow's buttons on the month page).
 register_permission_policy(Evaluation, ViewOnlyPermissionPolicy(Evaluation))
 register_permission_policy(EvaluationPeriod, ViewOnlyPermissionPolicy(EvaluationPeriod))
+# Appeals are filed on the site and decided on their own page (services check the role).
+register_permission_policy(EvaluationAppeal, ViewOnlyPermissionPolicy(EvaluationAppeal))
 
 
 @hooks.register("register_admin_viewset")
@@ -111,3 +114,27 @@ def register_evaluations_admin_urls():
 @hooks.register("register_admin_urls")
 def register_dashboard_admin_urls():
     return [path("evaluations/dashboards/", include((dashboard_admin_urlpatterns, "assessment_dashboards")))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_dashboard_menu_item():
+    return dashboard_menu_items()[0]
+
+
+@hooks.register("register_admin_menu_item")
+def register_rollup_menu_item():
+    return dashboard_menu_items()[1]
+
+
+@hooks.register(PORTAL_SECTION_HOOK)
+def dashboard_portal_section(request):
+    # The portal lists sections for staff; vendor managers reach their company's dashboard
+    # at assessment:vendor_dashboard (/me/vendor/dashboard/).
+    return PortalSection(
+        key="dashboard",
+        title=_("My dashboard"),
+        description=_("My score trend and my components against my centre"),
+        icon="图",
+        url_name="assessment:my_dashboard",
+        order=45,
+    )

@@ -10,6 +10,7 @@ from .rules import CalendarDay, CentreRules, ShiftSchedule  # noqa: F401
 from .evaluations import (  # noqa: F401
     AssessmentScheme,
     Evaluation,
+    EvaluationAppeal,
     EvaluationPeriod,
     SchemeVersion,
 )

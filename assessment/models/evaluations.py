@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from people.models import ServiceCentre, StaffProfile, VendorCompany
 
@@ -136,6 +137,13 @@ class SchemeVersion(models.Model):
         return scoring.rules_from_dict(self.rules)
 
 
+class TaskState(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("task", "Queued")
+    RUNNING = "running", pgettext_lazy("task", "Running")
+    DONE = "done", pgettext_lazy("task", "Done")
+    FAILED = "failed", pgettext_lazy("task", "Failed")
+
+
 class EvaluationPeriod(models.Model):
     """One month of evaluations and where it stands in the workflow."""
 
@@ -164,6 +172,45 @@ class EvaluationPeriod(models.Model):
         related_name="+",
     )
     blockers = models.JSONField(_("blockers"), default=list, blank=True)
+    # The workflow: who signed each step off, and when (the history keeps every earlier one).
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    acknowledged_blockers = models.JSONField(
+        _("acknowledged blockers"), default=list, blank=True,
+        help_text=_("The blockers the approver signed off with a note each."),
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("published by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    appeal_deadline = models.DateField(
+        _("appeal deadline"), null=True, blank=True, help_text=_("The last day staff may appeal (5 working days).")
+    )
+    finalized_at = models.DateTimeField(_("finalized at"), null=True, blank=True)
+    reopen_reason = models.CharField(
+        _("reason for reopening"), max_length=500, blank=True,
+        help_text=_("Why the month was last reopened; the recompute that follows is logged with it."),
+    )
+    # The background compute's progress, read by the month page.
+    task_state = models.CharField(_("compute task"), max_length=10, choices=TaskState.choices, blank=True)
+    task_done = models.PositiveIntegerField(_("steps done"), default=0)
+    task_total = models.PositiveIntegerField(_("steps in all"), default=0)
+    task_message = models.CharField(_("compute message"), max_length=500, blank=True)
+    task_updated_at = models.DateTimeField(_("compute updated at"), null=True, blank=True)
+
+    history = HistoricalRecords(
+        excluded_fields=["task_state", "task_done", "task_total", "task_message", "task_updated_at"],
+        history_change_reason_field=models.TextField(null=True),
+    )
 
     class Meta:
         verbose_name = _("evaluation period")
@@ -182,6 +229,20 @@ class EvaluationPeriod(models.Model):
     @property
     def locked(self):
         return self.status in self.LOCKED
+
+    @property
+    def task_percent(self):
+        if self.task_state == TaskState.DONE:
+            return 100
+        if not self.task_total:
+            return 0
+        return min(100, self.task_done * 100 // self.task_total)
+
+    def appeal_open(self, today):
+        """Whether staff may still appeal on `today` (published, deadline not passed)."""
+        return (
+            self.status == self.Status.PUBLISHED and self.appeal_deadline is not None and today <= self.appeal_deadline
+        )
 
     @property
     def period(self):
@@ -227,6 +288,9 @@ class Evaluation(models.Model):
     pay = _money(_("performance pay"))
     computed_at = models.DateTimeField(_("computed at"))
 
+    # Every figure's earlier values (the inputs snapshot is the receipt: not repeated there).
+    history = HistoricalRecords(excluded_fields=["inputs"], history_change_reason_field=models.TextField(null=True))
+
     class Meta:
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
@@ -242,3 +306,53 @@ class Evaluation(models.Model):
     @property
     def grade_label_zh(self):
         return GRADE_LABELS_ZH[self.grade]
+
+
+class EvaluationAppeal(models.Model):
+    """申诉: a staff member disputes their published evaluation; HR decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("appeal", "Pending")
+        UPHELD = "upheld", pgettext_lazy("appeal", "Upheld")
+        REJECTED = "rejected", pgettext_lazy("appeal", "Rejected")
+
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("evaluation"), on_delete=models.CASCADE, related_name="appeals"
+    )
+    reason = models.TextField(_("reason"), max_length=2000)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("appealed at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    decision_note = models.TextField(_("decision"), max_length=2000, blank=True)
+
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        verbose_name = _("evaluation appeal")
+        verbose_name_plural = _("evaluation appeals")
+        ordering = ["-created_at"]
+        # The workflow's permissions live here, on the model their migration adds, so that
+        # replaying the older roles migration (0004) skips them (people.roles.sync_roles).
+        permissions = [
+            ("decide_evaluation_appeal", _("Can decide evaluation appeals")),
+            ("review_evaluations", _("Can review a month's evaluations")),
+            ("approve_evaluations", _("Can approve a month's evaluations")),
+            ("reopen_evaluations", _("Can reopen an approved month")),
+            ("publish_evaluations", _("Can publish and finalize a month's evaluations")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation"], condition=models.Q(status="pending"), name="assessment_one_open_appeal"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.evaluation} · {self.get_status_display()}"
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.PENDING

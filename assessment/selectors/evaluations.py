@@ -214,3 +214,231 @@ def locked_months(months):
             "month", flat=True
         )
     )
+
+
+# --- The workflow: next actions, counts, recipients, appeals and the log ----------------
+
+def grade_counts(period):
+    """[(grade, label, count)] of a month, every grade listed (zeros too). One query."""
+    from ..models.evaluations import Grade
+
+    counts = dict(
+        Evaluation.objects.filter(period=period).values_list("grade").annotate(n=Count("id")).order_by()
+    )
+    return [(value, label, counts.get(value, 0)) for value, label in Grade.choices]
+
+
+def evaluation_recipients(period):
+    """(user id, e-mail) of everyone evaluated in the month who has an account. One query."""
+    return list(
+        Evaluation.objects.filter(period=period, staff__user__isnull=False, staff__user__is_active=True).values_list(
+            "staff__user_id", "staff__user__email"
+        )
+    )
+
+
+# Action keys of the month page, in workflow order.
+ACTION_COMPUTE = "compute"
+ACTION_REVIEW = "review"
+ACTION_APPROVE = "approve"
+ACTION_REOPEN = "reopen"
+ACTION_PUBLISH = "publish"
+ACTION_FINALIZE = "finalize"
+
+
+def period_actions(period, user, *, today, pending_appeals=0):
+    """The next actions `user` may take on the month (keys above), by status and role."""
+    from .. import roles
+
+    status = EvaluationPeriod.Status
+    busy = period.task_state in ("queued", "running")
+    allowed = []
+    if period.status == status.DRAFT and user.has_perm(roles.COMPUTE_EVALUATIONS) and not busy:
+        allowed.append(ACTION_COMPUTE)
+    if period.status == status.DRAFT and period.computed_at and user.has_perm(roles.REVIEW_EVALUATIONS) and not busy:
+        allowed.append(ACTION_REVIEW)
+    if period.status == status.REVIEWED and user.has_perm(roles.APPROVE_EVALUATIONS):
+        allowed.append(ACTION_APPROVE)
+    if period.status == status.APPROVED and user.has_perm(roles.PUBLISH_EVALUATIONS):
+        allowed.append(ACTION_PUBLISH)
+    if (
+        period.status == status.PUBLISHED
+        and user.has_perm(roles.PUBLISH_EVALUATIONS)
+        and not period.appeal_open(today)
+        and not pending_appeals
+    ):
+        allowed.append(ACTION_FINALIZE)
+    if period.status in (status.REVIEWED, status.APPROVED, status.PUBLISHED) and user.has_perm(
+        roles.REOPEN_EVALUATIONS
+    ):
+        allowed.append(ACTION_REOPEN)
+    return allowed
+
+
+def appeal_queue():
+    """Every appeal with what the queue shows, pending first, then newest."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from ..models import EvaluationAppeal
+
+    return (
+        EvaluationAppeal.objects.select_related(
+            "evaluation__staff", "evaluation__centre", "evaluation__vendor", "evaluation__period", "decided_by"
+        )
+        .annotate(
+            open_first=Case(
+                When(status=EvaluationAppeal.Status.PENDING, then=Value(0)), default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("open_first", "-created_at")
+    )
+
+
+def pending_appeal_count(period):
+    from ..models import EvaluationAppeal
+
+    return EvaluationAppeal.objects.filter(evaluation__period=period, status=EvaluationAppeal.Status.PENDING).count()
+
+
+def appeals_of(evaluation):
+    """One evaluation's appeals, newest first."""
+    return list(evaluation.appeals.select_related("decided_by").order_by("-created_at"))
+
+
+def appeals_by_evaluation(evaluation_ids):
+    """{evaluation id: newest appeal} for a list of evaluations (the vendor's list). One query."""
+    from ..models import EvaluationAppeal
+
+    newest = {}
+    for appeal in EvaluationAppeal.objects.filter(evaluation_id__in=list(evaluation_ids)).order_by("-created_at"):
+        newest.setdefault(appeal.evaluation_id, appeal)
+    return newest
+
+
+def appeals_of_staff(staff):
+    """A staff member's appeals of every month, newest first (shown even while a month is
+    reopened after an upheld appeal)."""
+    from ..models import EvaluationAppeal
+
+    return EvaluationAppeal.objects.filter(evaluation__staff=staff).select_related("evaluation__period").order_by(
+        "-created_at"
+    )
+
+
+# The figures the log compares, with their labels.
+LOG_FIGURES = (
+    ("ratings", _("R ratings")),
+    ("discipline", _("D discipline")),
+    ("tests", _("T tests")),
+    ("learning", _("L learning")),
+    ("total", _("weighted total")),
+    ("bonus", _("bonus")),
+    ("score", pgettext_lazy("evaluation", "score")),
+    ("grade", pgettext_lazy("evaluation", "grade")),
+    ("coefficient", _("pay coefficient")),
+    ("pay_base", _("performance pay base")),
+    ("pay", _("performance pay")),
+)
+LOG_LIMIT = 300
+
+
+def _who(row, prefix="history_user__"):
+    name = (row.get(f"{prefix}first_name") or "") + (row.get(f"{prefix}last_name") or "")
+    return name or row.get(f"{prefix}username") or _("the system")
+
+
+def _figure_changes(rows):
+    """Log lines of changed figures from historical evaluation rows ordered by (id, date)."""
+    from ..models.evaluations import GRADE_LABELS_ZH
+
+    lines, previous = [], {}
+    for row in rows:
+        before = previous.get(row["id"])
+        previous[row["id"]] = row
+        if before is None:
+            continue
+        changes = []
+        for field, label in LOG_FIGURES:
+            old, new = before[field], row[field]
+            if old != new:
+                if field == "grade":
+                    old, new = GRADE_LABELS_ZH.get(old, old), GRADE_LABELS_ZH.get(new, new)
+                changes.append({"figure": label, "before": old, "after": new})
+        if changes:
+            lines.append(
+                {
+                    "when": row["history_date"],
+                    "who": _who(row),
+                    "action": _("Figures changed"),
+                    "staff": f"{row['staff__staff_no']} {row['staff__name']}",
+                    "changes": changes,
+                    "why": row["history_change_reason"] or "",
+                }
+            )
+    return lines
+
+
+_HISTORY_VALUES = (
+    "history_date", "history_change_reason", "history_user__username", "history_user__first_name",
+    "history_user__last_name",
+)
+
+
+def evaluation_figure_log(*, period=None, evaluation=None, limit=LOG_LIMIT):
+    """Changed figures (before → after, who, when, why), newest first, of a month or of one
+    evaluation. One query."""
+    rows = Evaluation.history.all()
+    rows = rows.filter(period_id=period.pk) if period is not None else rows.filter(id=evaluation.pk)
+    rows = rows.order_by("id", "history_date", "history_id").values(
+        "id", "staff__staff_no", "staff__name", *[f for f, _label in LOG_FIGURES], *_HISTORY_VALUES
+    )
+    lines = _figure_changes(rows)
+    lines.sort(key=lambda line: line["when"], reverse=True)
+    return lines[:limit], len(lines)
+
+
+def period_log(period):
+    """The month's own steps (computed, reviewed, approved, reopened, published, final):
+    who, when, status before → after, why; newest first. One query."""
+    rows = list(
+        EvaluationPeriod.history.filter(id=period.pk)
+        .order_by("history_date", "history_id")
+        .values("status", "computed_at", *_HISTORY_VALUES)
+    )
+    labels = dict(EvaluationPeriod.Status.choices)
+    lines, before = [], None
+    for row in rows:
+        if before is None or before["status"] != row["status"]:
+            action = labels[row["status"]] if before is None else f"{labels[before['status']]} → {labels[row['status']]}"
+        elif before["computed_at"] != row["computed_at"]:
+            action = _("Computed")
+        else:
+            action = _("Changed")
+        lines.append({"when": row["history_date"], "who": _who(row), "action": action, "why": row["history_change_reason"] or ""})
+        before = row
+    lines.reverse()
+    return lines
+
+
+def appeal_log(*, period=None, evaluation=None):
+    """Appeals filed and decided (who, when, what, why), newest first. One query."""
+    from ..models import EvaluationAppeal
+
+    rows = EvaluationAppeal.history.all()
+    rows = rows.filter(evaluation__period_id=period.pk) if period is not None else rows.filter(evaluation_id=evaluation.pk)
+    labels = dict(EvaluationAppeal.Status.choices)
+    lines = []
+    for row in rows.order_by("-history_date").values(
+        "status", "evaluation__staff__staff_no", "evaluation__staff__name", "reason", *_HISTORY_VALUES
+    ):
+        lines.append(
+            {
+                "when": row["history_date"],
+                "who": _who(row),
+                "action": _("Appeal: %(status)s") % {"status": labels[row["status"]]},
+                "staff": f"{row['evaluation__staff__staff_no']} {row['evaluation__staff__name']}",
+                "why": row["history_change_reason"] or "",
+            }
+        )
+    return lines

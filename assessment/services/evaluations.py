@@ -4,17 +4,23 @@ from collections import defaultdict
 import dataclasses
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from .. import attendance_rules as ar
 from .. import pay, scoring
 from .. import rating_rules as rr
+from .. import roles
 from ..models import (
     AssessmentScheme,
+    CalendarDay,
     Evaluation,
+    EvaluationAppeal,
     EvaluationPeriod,
 )
 
@@ -119,7 +125,7 @@ def period_ensure_open(*, months, what):
 def _period_for_compute(period, user):
     month = str(period)
     record, _created = EvaluationPeriod.objects.select_for_update().get_or_create(month=month)
-    if record.locked:
+    if record.status != EvaluationPeriod.Status.DRAFT:
         raise ValidationError(
             _("The evaluations of %(month)s are %(status)s: they can no longer be recomputed.")
             % {"month": month, "status": record.get_status_display()}
@@ -193,12 +199,73 @@ def _evaluation_snapshot(result, rules):
     } | {"bonus_uncapped": str(result.bonus_uncapped), "bonus_cap": str(rules.bonus_cap)}
 
 
-def evaluations_compute(*, period, user=None):
+def _place_people_who_moved(people, period):
+    """A person who moved centre during the month is evaluated where they spent most working
+    days (scoring.main_centre); `people` rows get that centre and the days per centre for
+    the receipt. One query when nobody moved, three otherwise."""
+    from people.selectors import centre_names, centre_segments
+
+    segments = centre_segments(staff_ids=[p["pk"] for p in people], start=period.first, end=period.last)
+    if not segments:
+        return
+    holidays, workdays = CalendarDay.sets_between(period.first, period.last)
+    names = centre_names({centre for rows in segments.values() for centre, _first, _last in rows})
+
+    def working_days(first, last):
+        span = range((last - first).days + 1)
+        days = (first + dt.timedelta(days=i) for i in span)
+        return sum(1 for day in days if ar.is_working_day(day, holidays=holidays, workdays=workdays))
+
+    for person in people:
+        rows = segments.get(person["pk"])
+        if not rows:
+            continue
+        centre, days = scoring.main_centre([(c, working_days(first, last)) for c, first, last in rows])
+        person["centre_id"], person["centre__name"] = centre, names.get(centre, "")
+        person["centre_days"] = [{"id": c, "name": names.get(c, ""), "working_days": n} for c, n in days.items()]
+
+
+def _create_with_history(evaluations, *, period, user, reason, date):
+    """INSERT a month's new evaluations and their first history rows ("+": who, when, why and
+    every figure), as simple_history's bulk_create_with_history would, but through
+    records.fast_insert (executemany, COPY on PostgreSQL): Django's per-value SQL compilation
+    of two rows per person was half of a 10,000-person compute. Two statements and one read
+    of the new ids, whatever the headcount."""
+    from .records import fast_insert
+
+    if not evaluations:
+        return
+    fast_insert(Evaluation, evaluations, batch_size=EVALUATION_BATCH * 10)
+    ids = dict(Evaluation.objects.filter(period=period).values_list("staff_id", "pk"))
+    for evaluation in evaluations:
+        evaluation.pk = ids[evaluation.staff_id]
+        evaluation._state.adding = False
+    History = Evaluation.history.model
+    tracked = [field.attname for field in History.tracked_fields]
+    rows = [
+        History(
+            history_date=date,
+            history_user=user,
+            history_change_reason=reason,
+            history_type="+",
+            **{attname: getattr(evaluation, attname) for attname in tracked},
+        )
+        for evaluation in evaluations
+    ]
+    fast_insert(History, rows, batch_size=EVALUATION_BATCH * 10)
+
+
+COMPUTE_STEPS = 3  # read the inputs, score and apply the quota, write
+
+
+def evaluations_compute(*, period, user=None, reason="", progress=None):
     """(Re)compute a month's evaluations for every active staff member; returns a ComputeResult.
 
     `period` is a selectors.Period or "YYYY-MM". Idempotent: a recompute replaces the draft
-    figures. Refused (ValidationError) once the month is approved or later. The query count
-    does not depend on the number of people.
+    figures. Refused (ValidationError) once the month is approved or later (and while it is
+    reviewed: reopen it first). The query count does not depend on the number of people.
+    Every changed evaluation gets a history row with `user` and `reason` (by default the
+    reason the month was last reopened). `progress(done, total)` is told after each step.
     """
     from courses.selectors import learning_due_and_on_time
     from exams.selectors import exam_percentages_for_period
@@ -210,8 +277,16 @@ def evaluations_compute(*, period, user=None):
     now = timezone.now()
     with transaction.atomic():
         record = _period_for_compute(period, user)
+        if not reason:
+            reason = (
+                _("Recomputed after reopening: %(reason)s") % {"reason": record.reopen_reason}
+                if record.reopen_reason
+                else (_("Recomputed") if record.computed_at else _("Computed"))
+            )
+        history_user = user if user is not None and user.is_authenticated else None
         people = selectors.evaluation_staff()
         ids = [p["pk"] for p in people]
+        _place_people_who_moved(people, period)
         centre_ids = {p["centre_id"] for p in people}
         attendance = selectors.attendance_summaries(period=period, staff=ids)
         ratings = selectors.rating_summaries(period=period, staff=ids)
@@ -224,11 +299,14 @@ def evaluations_compute(*, period, user=None):
         versions, default_version = selectors.current_scheme_versions(centre_ids)
         default_version = default_version or scheme_default_version(user=user)
 
+        if progress:
+            progress(1, COMPUTE_STEPS)
         results = {}
+        rules_of = {}  # parsed once per scheme version, not once per person
         for person in people:
             pk = person["pk"]
             version = versions.get(person["centre_id"], default_version)
-            rules = version.scoring_rules()
+            rules = rules_of.get(version.pk) or rules_of.setdefault(version.pk, version.scoring_rules())
             inputs, snapshot = _inputs_for(
                 person,
                 attendance=attendance[pk],
@@ -266,14 +344,21 @@ def evaluations_compute(*, period, user=None):
                 "percent": str(rules.excellent_quota_percent),
             }
 
-        existing = {e.staff_id: e for e in Evaluation.objects.filter(period=record).only("pk", "staff_id")}
+        if progress:
+            progress(2, COMPUTE_STEPS)
+        existing = {
+            e.staff_id: e for e in Evaluation.objects.filter(period=record).only("pk", "staff_id", "period_id")
+        }
         to_create, to_update = [], []
         for pk, (person, version, rules, _inputs, result, snapshot) in results.items():
             decision = decisions[pk]
             snapshot["components"] = _evaluation_snapshot(result, rules)
             snapshot["quota"] = quota_facts[person["centre_id"]] | {"demoted": decision.demoted}
-            # Attendance records carry no centre: a person is evaluated at their profile's centre.
             snapshot["centre"] = {"id": person["centre_id"], "name": person["centre__name"], "basis": "profile"}
+            if "centre_days" in person:
+                # Moved during the month, or only afterwards (then the profile shows the new centre).
+                basis = "working_days" if len(person["centre_days"]) > 1 else "moved_since"
+                snapshot["centre"] |= {"basis": basis, "days": person["centre_days"]}
             snapshot["scheme"] = {"name": version.scheme.name, "version": version.number}
             evaluation = existing.get(pk) or Evaluation(period=record, staff_id=pk)
             evaluation.centre_id = person["centre_id"]
@@ -294,8 +379,12 @@ def evaluations_compute(*, period, user=None):
             evaluation.pay = pay.performance_pay(person["pay_base"], decision.grade, rules)
             evaluation.computed_at = now
             (to_update if evaluation.pk else to_create).append(evaluation)
-        Evaluation.objects.bulk_create(to_create, batch_size=EVALUATION_BATCH)
-        Evaluation.objects.bulk_update(to_update, EVALUATION_FIGURES, batch_size=EVALUATION_BATCH)
+        # Set-based, with a history row per evaluation: who, when, why and every figure.
+        _create_with_history(to_create, period=record, user=history_user, reason=reason, date=now)
+        bulk_update_with_history(
+            to_update, Evaluation, EVALUATION_FIGURES, batch_size=EVALUATION_BATCH, default_user=history_user,
+            default_change_reason=reason, default_date=now,
+        )
         # People no longer active leave the draft.
         removed, _detail = Evaluation.objects.filter(period=record).exclude(staff_id__in=ids).delete()
 
@@ -303,5 +392,329 @@ def evaluations_compute(*, period, user=None):
         record.computed_at = now
         record.computed_by = user if user is not None and user.is_authenticated else None
         record.blockers = blockers
-        record.save(update_fields=["computed_at", "computed_by", "blockers"])
+        _save_period(record, user=history_user, reason=reason)
+        if progress:
+            progress(3, COMPUTE_STEPS)
     return ComputeResult(record, created=len(to_create), updated=len(to_update), removed=removed, blockers=blockers)
+
+
+# --- The workflow of a month -----------------------------------------------------------
+# DESIGN: draft (computed) → reviewed → approved (locked) → published → appeal window (5
+# working days) → final. Each step is one transaction on the locked period row, checks the
+# role and the current status, and leaves a history row with who, when and why.
+
+APPEAL_WORKING_DAYS = 5
+
+
+def _require(user, permission, message):
+    if user is None or not user.is_authenticated or not user.has_perm(permission):
+        raise PermissionDenied(message)
+
+
+def _locked_period(period):
+    """The period row, locked for the transaction. `period`: an EvaluationPeriod or its month."""
+    month = period.month if isinstance(period, EvaluationPeriod) else str(period)
+    record = EvaluationPeriod.objects.select_for_update().filter(month=month).first()
+    if record is None:
+        raise ValidationError(_("The evaluations of %(month)s have not been computed yet.") % {"month": month})
+    return record
+
+
+def _expect(record, statuses, action):
+    if record.status not in statuses:
+        raise ValidationError(
+            _("%(month)s is %(status)s: it cannot be %(action)s now.")
+            % {"month": record.month, "status": record.get_status_display(), "action": action}
+        )
+
+
+def _reason(label, note):
+    note = (note or "").strip()
+    return f"{label}：{note}" if note else str(label)
+
+
+def _save_period(record, *, user, reason):
+    record._history_user = user
+    record._change_reason = reason
+    record.full_clean()
+    record.save()
+
+
+def period_review(*, period, user, note=""):
+    """复核: HR has checked the computed draft."""
+    _require(user, roles.REVIEW_EVALUATIONS, _("Only HR may review a month's evaluations."))
+    with transaction.atomic():
+        record = _locked_period(period)
+        _expect(record, [EvaluationPeriod.Status.DRAFT], _("reviewed"))
+        if record.computed_at is None or not record.evaluations.exists():
+            raise ValidationError(_("%(month)s has no computed evaluations to review.") % {"month": record.month})
+        if record.task_state in ("queued", "running"):
+            raise ValidationError(_("%(month)s is being computed; wait until it is done.") % {"month": record.month})
+        record.status = EvaluationPeriod.Status.REVIEWED
+        record.reviewed_at = timezone.now()
+        record.reviewed_by = user
+        _save_period(record, user=user, reason=_reason(_("Reviewed"), note))
+    return record
+
+
+def period_approve(*, period, user, signed_off, acknowledgements=(), note=""):
+    """审批: an HR approver signs the month off; it is locked from now on.
+
+    `signed_off` must be True (a deliberate sign-off). Every blocker still listed needs a
+    note in `acknowledgements` (same order as period.blockers) saying why the approver
+    accepts it; otherwise the approval is refused.
+    """
+    from .. import selectors
+
+    _require(user, roles.APPROVE_EVALUATIONS, _("Only an HR approver may approve a month's evaluations."))
+    with transaction.atomic():
+        record = _locked_period(period)
+        _expect(record, [EvaluationPeriod.Status.REVIEWED], _("approved"))
+        if not signed_off:
+            raise ValidationError(_("Tick the sign-off to approve: you confirm the figures and the pay."))
+        notes = [str(n or "").strip() for n in acknowledgements]
+        missing = [
+            selectors.describe_blocker(blocker)
+            for i, blocker in enumerate(record.blockers)
+            if i >= len(notes) or not notes[i]
+        ]
+        if missing:
+            raise ValidationError(
+                _("Blockers remain. Resolve them and recompute, or acknowledge each with a note: %(list)s")
+                % {"list": "；".join(missing)}
+            )
+        record.acknowledged_blockers = [
+            {"blocker": selectors.describe_blocker(blocker), "note": notes[i]} for i, blocker in enumerate(record.blockers)
+        ]
+        record.status = EvaluationPeriod.Status.APPROVED
+        record.approved_at = timezone.now()
+        record.approved_by = user
+        record.reopen_reason = ""
+        reason = note
+        if record.acknowledged_blockers:
+            acknowledged = _("%(n)d blockers acknowledged") % {"n": len(record.acknowledged_blockers)}
+            reason = f"{note}（{acknowledged}）" if note else acknowledged
+        _save_period(record, user=user, reason=_reason(_("Approved"), reason))
+    return record
+
+
+def period_reopen(*, period, user, reason):
+    """Back to draft, with a mandatory reason: the inputs may change and the month be recomputed."""
+    _require(user, roles.REOPEN_EVALUATIONS, _("Only HR may reopen a month's evaluations."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for reopening the month."))
+    with transaction.atomic():
+        record = _locked_period(period)
+        _reopen(record, user=user, reason=reason)
+    return record
+
+
+def _reopen(record, *, user, reason):
+    _expect(
+        record,
+        [EvaluationPeriod.Status.REVIEWED, EvaluationPeriod.Status.APPROVED, EvaluationPeriod.Status.PUBLISHED],
+        _("reopened"),
+    )
+    record.status = EvaluationPeriod.Status.DRAFT
+    record.reopen_reason = reason[:500]
+    record.reviewed_at = record.reviewed_by = None
+    record.approved_at = record.approved_by = None
+    record.acknowledged_blockers = []
+    record.appeal_deadline = None
+    _save_period(record, user=user, reason=_reason(_("Reopened"), reason))
+
+
+def appeal_deadline_for(published_on):
+    """The last day to appeal: 5 working days after publication (the service-record calendar)."""
+    from .. import attendance_rules as ar
+
+    holidays, workdays = CalendarDay.sets_between(published_on, published_on + dt.timedelta(days=60))
+    return ar.add_working_days(published_on, APPEAL_WORKING_DAYS, holidays=holidays, workdays=workdays)
+
+
+def period_publish(*, period, user, note=""):
+    """Publish an approved month to staff: their receipts open, the appeal window starts,
+    and everyone evaluated gets a notice."""
+    from django.urls import reverse
+
+    from home.services import notices_send
+
+    from .. import selectors
+
+    _require(user, roles.PUBLISH_EVALUATIONS, _("Only HR may publish a month's evaluations."))
+    with transaction.atomic():
+        record = _locked_period(period)
+        _expect(record, [EvaluationPeriod.Status.APPROVED], _("published"))
+        now = timezone.now()
+        record.status = EvaluationPeriod.Status.PUBLISHED
+        record.published_at = now
+        record.published_by = user
+        record.appeal_deadline = appeal_deadline_for(timezone.localdate(now))
+        _save_period(record, user=user, reason=_reason(_("Published"), note))
+        deadline = f"{record.appeal_deadline:%Y-%m-%d}"
+        notices_send(
+            key=f"evaluations:published:{record.month}:{now:%Y%m%d%H%M%S}",
+            recipients=selectors.evaluation_recipients(record),
+            title=_("Your evaluation of %(month)s is published") % {"month": record.month},
+            body=_("Read your score receipt. If you disagree, you may appeal until %(deadline)s.")
+            % {"deadline": deadline},
+            url=reverse("assessment:my_evaluation", args=[record.month]),
+        )
+    return record
+
+
+def period_finalize(*, period, user=None, today=None):
+    """Final: the appeal window has closed and no appeal is pending. `user` None is the
+    scheduled command (a person approved and published the figures before)."""
+    if user is not None:
+        _require(user, roles.PUBLISH_EVALUATIONS, _("Only HR may finalize a month's evaluations."))
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        record = _locked_period(period)
+        _expect(record, [EvaluationPeriod.Status.PUBLISHED], _("finalized"))
+        if record.appeal_deadline and today <= record.appeal_deadline:
+            raise ValidationError(
+                _("Staff may appeal %(month)s until %(deadline)s: it can be finalized after that.")
+                % {"month": record.month, "deadline": f"{record.appeal_deadline:%Y-%m-%d}"}
+            )
+        pending = EvaluationAppeal.objects.filter(
+            evaluation__period=record, status=EvaluationAppeal.Status.PENDING
+        ).count()
+        if pending:
+            raise ValidationError(
+                _("%(n)d appeals of %(month)s are still pending: decide them first.")
+                % {"n": pending, "month": record.month}
+            )
+        record.status = EvaluationPeriod.Status.FINAL
+        record.finalized_at = timezone.now()
+        label = _("Finalized") if user is not None else _("Finalized automatically after the appeal window")
+        _save_period(record, user=user, reason=str(label))
+    return record
+
+
+def periods_finalize_due(*, today=None):
+    """Finalize every published month whose appeal window has closed and has no pending
+    appeal (the cron command). Returns (finalized months, {month: why not})."""
+    today = today or timezone.localdate()
+    done, skipped = [], {}
+    due = EvaluationPeriod.objects.filter(
+        status=EvaluationPeriod.Status.PUBLISHED, appeal_deadline__lt=today
+    ).values_list("month", flat=True)
+    for month in list(due):
+        try:
+            period_finalize(period=month, today=today)
+        except ValidationError as exc:
+            skipped[month] = " ".join(exc.messages)
+        else:
+            done.append(month)
+    return done, skipped
+
+
+# --- Appeals (申诉) -----------------------------------------------------------------------
+
+APPEAL_MAX_LENGTH = 2000
+
+
+def evaluation_appeal_submit(*, evaluation, staff, reason, today=None):
+    """A staff member appeals their own published evaluation, within the window; one open
+    appeal per evaluation."""
+    today = today or timezone.localdate()
+    if evaluation.staff_id != staff.pk:
+        raise PermissionDenied(_("You may appeal only your own evaluation."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why you disagree with the evaluation."))
+    if len(reason) > APPEAL_MAX_LENGTH:
+        raise ValidationError(_("At most %(n)d characters.") % {"n": APPEAL_MAX_LENGTH})
+    with transaction.atomic():
+        record = EvaluationPeriod.objects.select_for_update().get(pk=evaluation.period_id)
+        if not record.appeal_open(today):
+            raise ValidationError(_("The appeal window of %(month)s is closed.") % {"month": record.month})
+        if EvaluationAppeal.objects.filter(evaluation=evaluation, status=EvaluationAppeal.Status.PENDING).exists():
+            raise ValidationError(_("Your appeal of this month is already with HR."))
+        appeal = EvaluationAppeal(evaluation=evaluation, reason=reason)
+        appeal._history_user = staff.user if staff.user_id else None
+        appeal._change_reason = _("Appealed")
+        appeal.full_clean()
+        appeal.save()
+    return appeal
+
+
+def evaluation_appeal_decide(*, appeal, user, upheld, note):
+    """HR decides an appeal with a note. Upheld: the month is reopened with the decision as
+    the reason, so HR corrects the inputs, recomputes (the quota of the centre too) and
+    approves and publishes again; every changed figure is logged with that reason."""
+    _require(user, roles.DECIDE_EVALUATION_APPEALS, _("Only HR may decide evaluation appeals."))
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError(_("Write the decision: the staff member reads it on their receipt."))
+    with transaction.atomic():
+        appeal = (
+            EvaluationAppeal.objects.select_for_update()
+            .select_related("evaluation__staff")
+            .get(pk=appeal.pk)
+        )
+        record = EvaluationPeriod.objects.select_for_update().get(pk=appeal.evaluation.period_id)
+        if appeal.status != EvaluationAppeal.Status.PENDING:
+            raise ValidationError(_("This appeal has been decided already."))
+        if record.status == EvaluationPeriod.Status.FINAL:
+            raise ValidationError(_("%(month)s is final.") % {"month": record.month})
+        appeal.status = EvaluationAppeal.Status.UPHELD if upheld else EvaluationAppeal.Status.REJECTED
+        appeal.decided_at = timezone.now()
+        appeal.decided_by = user
+        appeal.decision_note = note
+        appeal._history_user = user
+        appeal._change_reason = _reason(appeal.get_status_display(), note)
+        appeal.full_clean()
+        appeal.save()
+        if upheld and record.status != EvaluationPeriod.Status.DRAFT:
+            staff = appeal.evaluation.staff
+            _reopen(
+                record,
+                user=user,
+                reason=_("Appeal of %(staff_no)s %(name)s upheld: %(note)s")
+                % {"staff_no": staff.staff_no, "name": staff.name, "note": note},
+            )
+    return appeal
+
+
+# --- The background compute ----------------------------------------------------------------
+
+# A month of 10,000 people computes in seconds (bench/bench_compute_evaluations.py): a
+# compute silent for this long died with its worker, and HR may start another.
+STALE_TASK = dt.timedelta(minutes=15)
+
+
+def compute_task_enqueue(*, period, user):
+    """Queue the month's compute as a background task (assessment.tasks); the month page
+    shows its progress. Refused while the month is locked or another compute is under way."""
+    from ..selectors import Period
+
+    _require(user, roles.COMPUTE_EVALUATIONS, _("Only HR may compute a month's evaluations."))
+    month = str(Period.parse(str(period)))
+    now = timezone.now()
+    with transaction.atomic():
+        record, _created = EvaluationPeriod.objects.select_for_update().get_or_create(month=month)
+        _expect(record, [EvaluationPeriod.Status.DRAFT], _("recomputed"))
+        busy = record.task_state in ("queued", "running")
+        if busy and record.task_updated_at and now - record.task_updated_at < STALE_TASK:
+            raise ValidationError(_("%(month)s is being computed already.") % {"month": month})
+        EvaluationPeriod.objects.filter(pk=record.pk).update(
+            task_state="queued", task_done=0, task_total=COMPUTE_STEPS, task_message="", task_updated_at=now
+        )
+    from ..tasks import compute_evaluations_task
+
+    # After the commit: a worker must see the queued state.
+    compute_evaluations_task.enqueue(month=month, user_id=user.pk)
+    return EvaluationPeriod.objects.get(pk=record.pk)
+
+
+def compute_task_progress(*, month, state, done=None, message=None):
+    """Store the background compute's progress on the period (not part of its history)."""
+    values = {"task_state": state, "task_updated_at": timezone.now()}
+    if done is not None:
+        values["task_done"] = done
+    if message is not None:
+        values["task_message"] = message[:500]
+    EvaluationPeriod.objects.filter(month=month).update(**values)

@@ -275,3 +275,16 @@ def test_rules_survive_storage_as_json_data():
     assert scoring.rules_from_dict(stored) == rules
     # Missing numbers fall back to DESIGN's defaults.
     assert scoring.rules_from_dict({}) == scoring.DEFAULT_RULES
+
+
+def test_main_centre_is_where_most_working_days_were_spent():
+    centre, days = scoring.main_centre([("east", 12), ("west", 10)])
+    assert (centre, days) == ("east", {"east": 12, "west": 10})
+    # A centre the person came back to adds up: 5 + 8 at east beat 10 at west.
+    assert scoring.main_centre([("east", 5), ("west", 10), ("east", 8)])[0] == "east"
+
+
+def test_main_centre_tie_goes_to_the_later_centre():
+    assert scoring.main_centre([("east", 11), ("west", 11)])[0] == "west"
+    assert scoring.main_centre([("west", 6), ("east", 11), ("west", 5)])[0] == "west"
+    assert scoring.main_centre([("east", 0)]) == ("east", {"east": 0})

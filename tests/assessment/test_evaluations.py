@@ -143,11 +143,12 @@ def test_query_count_does_not_grow_with_headcount(east, west, home_page):
     assert result.updated == 50
     # Reads are the same queries whatever the headcount; the bulk writes come in batches.
     assert _reads(fifty) == _reads(five)
-    assert len(fifty.captured_queries) - len(_reads(fifty)) <= 1 + 50 // 10
+    # Evaluations and their history rows, each in batches.
+    assert len(fifty.captured_queries) - len(_reads(fifty)) <= 2 * (1 + 50 // 10)
 
 
 def _reads(context):
-    writes = ('UPDATE "assessment_evaluation" ', 'INSERT INTO "assessment_evaluation" ')
+    writes = ('UPDATE "assessment_evaluation" ', 'INSERT INTO "assessment_evaluation" ', 'INSERT INTO "assessment_historicalevaluation" ')
     return [
         re.sub(r'"s\d+_x\d+"', "", q["sql"])[:60] for q in context.captured_queries if not q["sql"].startswith(writes)
     ]
@@ -208,3 +209,46 @@ def test_one_default_scheme_only(db):
     second = AssessmentScheme(name="另一个默认")
     with pytest.raises(ValidationError):
         second.full_clean()
+
+
+def test_a_person_who_moved_mid_month_is_evaluated_where_most_working_days_were(east, west):
+    import datetime as dt
+
+    from assessment.models import CalendarDay
+    from people.services import centre_moves_record
+
+    mover = factories.make_staff("M001", name="迁移者", centre=west)  # moved east → west on Tuesday 20 October
+    stayer = factories.make_staff("W010", name="留守者", centre=west)
+    centre_moves_record(moves=[(mover.pk, east.pk, west.pk)], moved_on=dt.date(2026, 10, 20))
+
+    # Weekdays: 1–19 October hold 13, 20–31 October 9: east wins.
+    services.evaluations_compute(period="2026-10")
+    evaluation = Evaluation.objects.get(staff=mover)
+    assert evaluation.centre == east
+    assert evaluation.inputs["centre"]["basis"] == "working_days"
+    assert evaluation.inputs["centre"]["days"] == [
+        {"id": east.pk, "name": east.name, "working_days": 13},
+        {"id": west.pk, "name": west.name, "working_days": 9},
+    ]
+    assert Evaluation.objects.get(staff=stayer).inputs["centre"]["basis"] == "profile"
+
+    # With the National Day holidays (1, 2, 5, 6 and 7 October) east has 8 days to west's 9.
+    for day in (1, 2, 5, 6, 7):
+        CalendarDay.objects.create(date=dt.date(2026, 10, day), kind=CalendarDay.Kind.HOLIDAY, name="国庆节")
+    services.evaluations_compute(period="2026-10")
+    evaluation.refresh_from_db()
+    assert evaluation.centre == west
+    assert [row["working_days"] for row in evaluation.inputs["centre"]["days"]] == [8, 9]
+    assert evaluation.inputs["quota"]["headcount"] == 2  # counted in west's quota with the stayer
+
+
+def test_a_person_who_moved_after_the_month_is_evaluated_at_the_old_centre(east, west):
+    import datetime as dt
+
+    from people.services import centre_moves_record
+
+    mover = factories.make_staff("M002", name="后来调走", centre=west)
+    centre_moves_record(moves=[(mover.pk, east.pk, west.pk)], moved_on=dt.date(2026, 11, 9))
+    services.evaluations_compute(period="2026-10")
+    evaluation = Evaluation.objects.get(staff=mover)
+    assert evaluation.centre == east and evaluation.inputs["centre"]["basis"] == "moved_since"

@@ -1,0 +1,635 @@
+"""Reads of the evaluation dashboards and the quarter/year roll-ups: grouped aggregates over
+a range of months and an optional scope (service centres, one vendor company).
+
+Every function runs a fixed number of queries whatever the headcount and returns plain
+data (dicts, tuples, Decimals) for assessment.charts and the tables; no raw rows leave.
+Snapshots (grades, histogram, people who need attention, vendor scorecards, attendance
+heat map) read the range's last month, the "focus month"; trends read every month.
+Rating and attendance counts of months approved or later are kept in the cache (those
+records are locked; see _cached_month), so a million ratings cost one scan per month.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Aggregate, Avg, Case, CharField, Count, Exists, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When, Window
+from django.db.models.functions import Floor, RowNumber
+
+from .. import attendance_rules as ar
+from .. import rating_rules as rr
+from .. import scoring
+from ..models import AttendanceDay, CentreRules, Evaluation, EvaluationPeriod
+from .records import Period, valid_ratings
+
+try:  # appeals (申诉) come with the evaluation workflow
+    from ..models import EvaluationAppeal
+except ImportError:  # pragma: no cover - without the workflow there is nothing pending
+    EvaluationAppeal = None
+
+__all__ = [
+    "DashboardScope",
+    "MonthRange",
+    "ATTENTION_DROP",
+    "ATTENTION_LIMIT",
+    "dashboard_months",
+    "grade_distribution",
+    "score_histogram",
+    "score_trend",
+    "component_trend",
+    "attention_list",
+    "rating_counts",
+    "rating_trend",
+    "attendance_heatmap",
+    "vendor_scorecards",
+    "staff_score_trend",
+    "centre_component_means",
+    "rollup_rows",
+    "rollup_periods",
+]
+
+# A score this many points below the previous month's puts a person on the attention list.
+ATTENTION_DROP = Decimal("10")
+# At most this many people are listed (the count says how many there are in all).
+ATTENTION_LIMIT = 200
+
+COMPONENT_FIELDS = {
+    scoring.RATINGS: "ratings",
+    scoring.DISCIPLINE: "discipline",
+    scoring.TESTS: "tests",
+    scoring.LEARNING: "learning",
+}
+SATISFIED_LEVELS = (rr.VERY_SATISFIED, rr.SATISFIED)
+NOT_WORKING = (ar.REST, ar.APPROVED)
+
+
+@dataclass(frozen=True)
+class DashboardScope:
+    """Whose numbers: None = everyone; centre_ids = those centres; vendor_id = that company.
+    statuses: the period statuses that count (None = any computed month)."""
+
+    centre_ids: tuple | None = None
+    vendor_id: int | None = None
+    statuses: tuple | None = None
+
+    def evaluations(self):
+        qs = Evaluation.objects.all()
+        if self.centre_ids is not None:
+            qs = qs.filter(centre_id__in=self.centre_ids)
+        if self.vendor_id is not None:
+            qs = qs.filter(vendor_id=self.vendor_id)
+        if self.statuses is not None:
+            qs = qs.filter(period__status__in=self.statuses)
+        return qs
+
+    def staff_filter(self, prefix="staff__"):
+        q = Q()
+        if self.centre_ids is not None:
+            q &= Q(**{f"{prefix}centre_id__in": self.centre_ids})
+        if self.vendor_id is not None:
+            q &= Q(**{f"{prefix}vendor_id": self.vendor_id})
+        return q
+
+
+@dataclass(frozen=True)
+class MonthRange:
+    first: Period
+    last: Period
+
+    @classmethod
+    def parse(cls, first, last):
+        """From "YYYY-MM" texts; ValueError when unreadable or reversed."""
+        first, last = Period.parse(first), Period.parse(last)
+        if (first.year, first.month) > (last.year, last.month):
+            raise ValueError("range")
+        return cls(first, last)
+
+    def months(self):
+        result, p = [], self.first
+        while (p.year, p.month) <= (self.last.year, self.last.month):
+            result.append(str(p))
+            p = p.next()
+        return result
+
+    @property
+    def focus(self):
+        return str(self.last)
+
+    def moments(self):
+        return self.first.moments()[0], self.last.moments()[1]
+
+
+def _d2(value):
+    return None if value is None else scoring.round2(value)
+
+
+def dashboard_months(scope):
+    """The computed months the scope may see, newest first. One query."""
+    qs = EvaluationPeriod.objects.all()
+    if scope.statuses is not None:
+        qs = qs.filter(status__in=scope.statuses)
+    return list(qs.order_by("-month").values_list("month", flat=True))
+
+
+def grade_distribution(scope, month):
+    """[(centre name, {grade: count})] of one month, centres by name. One query."""
+    rows = (
+        scope.evaluations()
+        .filter(period__month=month)
+        .values("centre__name", "grade")
+        .annotate(n=Count("id"))
+        .order_by("centre__name")
+    )
+    result = {}
+    for row in rows:
+        result.setdefault(row["centre__name"], dict.fromkeys(scoring.GRADES, 0))[row["grade"]] = row["n"]
+    return list(result.items())
+
+
+def score_histogram(scope, month, width=10):
+    """[(low, high, count)] of one month's scores. One query (counts per whole score)."""
+    rows = (
+        scope.evaluations()
+        .filter(period__month=month)
+        .annotate(bin=Floor("score"))
+        .values("bin")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return scoring.histogram_bins({int(r["bin"]): r["n"] for r in rows}, width=width)
+
+
+class _MiddleValue(Aggregate):
+    """PostgreSQL's PERCENTILE_DISC(0.5): the lower middle value (ascending) or the upper
+    one (descending); their mean is the median, exact in numeric."""
+
+    function = "PERCENTILE_DISC"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s %(direction)s)"
+
+
+def _medians(base):
+    """{month: median score}: one query (PERCENTILE_DISC on PostgreSQL; the middle rows by a
+    window function elsewhere)."""
+    if connection.vendor == "postgresql":
+        rows = base.values("period__month").annotate(
+            low=_MiddleValue("score", direction="ASC", output_field=DecimalField()),
+            high=_MiddleValue("score", direction="DESC", output_field=DecimalField()),
+        ).order_by()
+        return {r["period__month"]: scoring.median_of_middle([r["low"], r["high"]]) for r in rows}
+    middles = (
+        base.annotate(
+            rn=Window(RowNumber(), partition_by=[F("period_id")], order_by=[F("score").asc(), F("pk").asc()]),
+            n=Window(Count("id"), partition_by=[F("period_id")]),
+        )
+        .filter(rn__gte=F("n") / 2.0, rn__lte=F("n") / 2.0 + 1)
+        .values_list("period__month", "score")
+    )
+    values = defaultdict(list)
+    for month, score in middles:  # the middle row (odd count) or the two middle rows (even)
+        values[month].append(score)
+    return {month: scoring.median_of_middle(v) for month, v in values.items()}
+
+
+def score_trend(scope, month_range):
+    """[{month, count, mean, median}] per month of the range that has evaluations. Two
+    queries: counts and means, and the medians."""
+    months = month_range.months()
+    base = scope.evaluations().filter(period__month__in=months)
+    means = {
+        r["period__month"]: r
+        for r in base.values("period__month").annotate(n=Count("id"), mean=Avg("score")).order_by()
+    }
+    medians = _medians(base) if means else {}
+    return [
+        {"month": month, "count": means[month]["n"], "mean": _d2(means[month]["mean"]), "median": medians.get(month)}
+        for month in months
+        if month in means
+    ]
+
+
+def component_trend(scope, month_range):
+    """[{month, R, D, T, L}] mean of each component per month (absent components left out
+    of their mean). One query."""
+    rows = (
+        scope.evaluations()
+        .filter(period__month__in=month_range.months())
+        .values("period__month")
+        .annotate(**{key: Avg(field) for key, field in COMPONENT_FIELDS.items()})
+        .order_by("period__month")
+    )
+    return [{"month": r["period__month"], **{k: _d2(r[k]) for k in COMPONENT_FIELDS}} for r in rows]
+
+
+def _reasons(inputs, row, previous):
+    """Why a person needs attention, in words HR reads, from their receipt's inputs."""
+    from django.utils.translation import gettext as _
+
+    reasons = []
+    if row["veto"]:
+        names = [f["name"] for f in inputs.get("findings", []) if f.get("veto")]
+        reasons.append(_("Veto finding: %(names)s") % {"names": "、".join(names) or "—"})
+    if row["grade"] in (scoring.FAIL, scoring.BASIC_PASS):
+        components = inputs.get("components", {})
+        present = [
+            (Decimal(c["value"]), key) for key, c in components.items()
+            if isinstance(c, dict) and c.get("value") not in (None, "")
+        ]
+        if present:
+            value, key = min(present)
+            reasons.append(_("Lowest component: %(key)s %(value)s") % {"key": key, "value": value})
+    if previous is not None and row["score"] <= previous - ATTENTION_DROP:
+        reasons.append(_("Score fell from %(before)s to %(after)s") % {"before": previous, "after": row["score"]})
+    bad = inputs.get("ratings", {}).get("confirmed_bad_reviews", {})
+    if sum(bad.values() if isinstance(bad, dict) else []):
+        reasons.append(_("Confirmed bad reviews: %(n)d") % {"n": sum(bad.values())})
+    counts = inputs.get("attendance", {}).get("counts", {})
+    incidents = sum(counts.values()) if isinstance(counts, dict) else 0
+    if incidents:
+        reasons.append(_("Attendance incidents: %(n)d") % {"n": incidents})
+    pending = inputs.get("ratings", {}).get("pending_cases", 0)
+    if pending:
+        reasons.append(_("Bad-review cases pending: %(n)d") % {"n": pending})
+    if row.get("appeal_pending"):
+        reasons.append(_("Appeal (申诉) pending"))
+    return reasons
+
+
+def attention_list(scope, month, limit=ATTENTION_LIMIT):
+    """(total, rows): the month's people graded 不合格 or 基本合格, vetoed, whose score
+    fell by ATTENTION_DROP or more since the previous month, or with an appeal pending, lowest score first, each with
+    the reasons read from their receipt. One query."""
+    previous_month = str(Period.parse(month).previous())
+    previous_score = Evaluation.objects.filter(
+        staff_id=OuterRef("staff_id"), period__month=previous_month
+    ).values("score")[:1]
+    appeal = Value(False)
+    if EvaluationAppeal is not None:
+        appeal = Exists(EvaluationAppeal.objects.filter(evaluation=OuterRef("pk"), status="pending"))
+    qs = (
+        scope.evaluations()
+        .filter(period__month=month)
+        .annotate(previous=Subquery(previous_score), appeal_pending=appeal)
+        .filter(
+            Q(grade__in=[scoring.FAIL, scoring.BASIC_PASS])
+            | Q(veto=True)
+            | Q(previous__gte=F("score") + ATTENTION_DROP)
+            | Q(appeal_pending=True)
+        )
+        .annotate(total_count=Window(Count("id")))
+        .order_by("score", "staff__staff_no")
+        .values(
+            "staff__staff_no", "staff__name", "centre__name", "vendor__name", "score", "grade", "veto",
+            "previous", "inputs", "total_count", "appeal_pending",
+        )[:limit]
+    )
+    rows, total = [], 0
+    for row in qs:
+        total = row["total_count"]
+        previous = _d2(row["previous"])
+        rows.append(
+            {
+                "staff_no": row["staff__staff_no"],
+                "name": row["staff__name"],
+                "centre": row["centre__name"],
+                "vendor": row["vendor__name"] or "",
+                "score": _d2(row["score"]),
+                "previous": previous,
+                "grade": row["grade"],
+                "veto": row["veto"],
+                "appeal_pending": bool(row["appeal_pending"]),
+                "reasons": _reasons(row["inputs"] or {}, row, previous),
+            }
+        )
+    return total, rows
+
+
+def month_bucket(field, month_range):
+    """A CASE expression naming the month ("YYYY-MM", site time zone) a moment falls in:
+    the database groups by it with plain comparisons against each month's start (an index
+    range, no per-row date function; SQLite's month truncation is a Python callback)."""
+    whens = [
+        When(**{f"{field}__gte": Period.parse(month).moments()[0], "then": Value(month)})
+        for month in reversed(month_range.months())
+    ]
+    return Case(*whens, default=Value(""), output_field=CharField())
+
+
+# Rating counts of months approved or later are kept in the cache: their ratings can no
+# longer change (services.period_ensure_open refuses it until a logged reopen, which moves
+# the month back to draft). The key holds the month's status and compute time.
+RATING_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def _scope_key(scope):
+    centres = "all" if scope.centre_ids is None else ",".join(str(c) for c in sorted(scope.centre_ids))
+    return f"{centres}|{scope.vendor_id}"
+
+
+def _month_ranges_q(field, months):
+    """OR of [start, end) of each run of consecutive months."""
+    q, run = Q(), []
+    for month in sorted(months) + [None]:
+        if run and (month is None or str(Period.parse(run[-1]).next()) != month):
+            q |= Q(**{f"{field}__gte": Period.parse(run[0]).moments()[0],
+                      f"{field}__lt": Period.parse(run[-1]).moments()[1]})
+            run = []
+        if month is not None:
+            run.append(month)
+    return q
+
+
+def _cached_month(scope, month, kind, compute):
+    """compute() for one month, kept in the cache once the month is approved or later (its
+    records can no longer change; see RATING_CACHE_SECONDS). One query for the status."""
+    from django.core.cache import cache
+
+    found = list(
+        EvaluationPeriod.objects.filter(month=month, status__in=EvaluationPeriod.LOCKED).values_list(
+            "computed_at", flat=True
+        )[:1]
+    )
+    if not found:
+        return compute()
+    stamp = found[0]
+    key = f"frontline:dash:{kind}:{month}:{stamp.timestamp() if stamp else 0}:{_scope_key(scope)}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, RATING_CACHE_SECONDS)
+    return value
+
+
+def rating_counts(scope, month_range):
+    """{month: [(centre id, level, count)]} of valid ratings in the scope (by the rated staff
+    member's centre/company), grouped in the database by month in the site's time zone.
+    Months approved or later come from the cache once counted. At most two queries."""
+    from django.core.cache import cache
+
+    months = month_range.months()
+    locked = dict(
+        EvaluationPeriod.objects.filter(month__in=months, status__in=EvaluationPeriod.LOCKED).values_list(
+            "month", "computed_at"
+        )
+    )
+    keys = {m: f"frontline:dash:ratings:{m}:{locked[m].timestamp() if locked[m] else 0}:{_scope_key(scope)}"
+            for m in locked}
+    found = cache.get_many(list(keys.values()))
+    result = {m: found[keys[m]] for m in keys if keys[m] in found}
+    live = [m for m in months if m not in result]
+    if live:
+        counted = {m: [] for m in live}
+        rows = (
+            valid_ratings()
+            .filter(_month_ranges_q("rated_at", live))
+            .filter(scope.staff_filter())
+            .annotate(month=month_bucket("rated_at", month_range))
+            .values("month", "staff__centre_id", "level")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for r in rows:
+            counted[r["month"]].append((r["staff__centre_id"], r["level"], r["n"]))
+        cache.set_many({keys[m]: counted[m] for m in live if m in keys}, RATING_CACHE_SECONDS)
+        result.update(counted)
+    return result
+
+
+def rating_trend(scope, month_range):
+    """[{month, valid, satisfied, bad, mean_points, satisfied_share, bad_rate}] per month of
+    valid ratings in the scope (see rating_counts). At most three queries (closed months,
+    counts, the centres' points)."""
+    counts = rating_counts(scope, month_range)
+    rows = [
+        {"month": month, "staff__centre_id": centre_id, "level": level, "n": n}
+        for month, items in counts.items()
+        for centre_id, level, n in items
+    ]
+    centre_ids = {r["staff__centre_id"] for r in rows if r["staff__centre_id"] is not None}
+    points = {cid: rules.points() for cid, rules in CentreRules.for_centres(centre_ids).items()}
+    by_month = defaultdict(lambda: {"valid": 0, "satisfied": 0, "bad": 0, "points": Decimal(0)})
+    for r in rows:
+        entry = by_month[r["month"]]
+        entry["valid"] += r["n"]
+        entry["satisfied"] += r["n"] if r["level"] in SATISFIED_LEVELS else 0
+        entry["bad"] += r["n"] if r["level"] in rr.BAD_LEVELS else 0
+        level_points = points.get(r["staff__centre_id"], rr.DEFAULT_POINTS)[r["level"]]
+        entry["points"] += Decimal(level_points) * r["n"]
+    result = []
+    for month in month_range.months():
+        entry = by_month.get(month)
+        if not entry or not entry["valid"]:
+            result.append({"month": month, "valid": 0, "satisfied": 0, "bad": 0, "mean_points": None,
+                           "satisfied_share": None, "bad_rate": None})
+            continue
+        result.append(
+            {
+                "month": month,
+                "valid": entry["valid"],
+                "satisfied": entry["satisfied"],
+                "bad": entry["bad"],
+                "mean_points": scoring.round2(entry["points"] / entry["valid"]),
+                "satisfied_share": scoring.share(entry["satisfied"], entry["valid"]),
+                "bad_rate": scoring.share(entry["bad"], entry["valid"]),
+            }
+        )
+    return result
+
+
+def attendance_heatmap(scope, month):
+    """{days: [date], centres: [name], shares: [[% or None per day] per centre]}: the share
+    of working days that were not on time, per day and centre. One query."""
+    period = Period.parse(month)
+    rows = _cached_month(
+        scope, month, "attendance-days",
+        lambda: list(
+            AttendanceDay.objects.filter(date__range=(period.first, period.last))
+            .filter(scope.staff_filter())
+            .exclude(status__in=NOT_WORKING)
+            .values("date", "staff__centre__name")
+            .annotate(working=Count("id"), off=Count("id", filter=~Q(status=ar.NORMAL)))
+            .order_by()
+        ),
+    )
+    cells = {(r["staff__centre__name"], r["date"]): (r["off"], r["working"]) for r in rows}
+    centres = sorted({name for name, _day in cells})
+    days = list(period.days())
+    shares = [
+        [scoring.share(*cells[(name, day)]) if (name, day) in cells else None for day in days] for name in centres
+    ]
+    counts = [[cells.get((name, day), (0, 0)) for day in days] for name in centres]
+    return {"days": days, "centres": centres, "shares": shares, "counts": counts}
+
+
+def vendor_scorecards(scope, month, *, with_pay):
+    """[{vendor, headcount, mean, grades {grade: share %}, grade_counts, bad_rate, late_rate,
+    pay_total?}] per vendor company of the month, side by side (by name; staff employed by
+    the centre itself under "—"). Three queries: evaluations, ratings and attendance, each
+    grouped by company."""
+    period = Period.parse(month)
+    start, end = period.moments()
+    evaluations = (
+        scope.evaluations()
+        .filter(period__month=month)
+        .values("vendor_id", "vendor__name")
+        .annotate(
+            headcount=Count("id"),
+            mean=Avg("score"),
+            pay_total=Sum("pay"),
+            **{f"g_{g}": Count("id", filter=Q(grade=g)) for g in scoring.GRADES},
+        )
+        .order_by()
+    )
+    ratings = _cached_month(
+        scope, month, "vendor-ratings",
+        lambda: {
+            r["staff__vendor_id"]: {"valid": r["valid"], "bad": r["bad"]}
+            for r in valid_ratings()
+            .filter(rated_at__gte=start, rated_at__lt=end, staff__isnull=False)
+            .filter(scope.staff_filter())
+            .values("staff__vendor_id")
+            .annotate(valid=Count("id"), bad=Count("id", filter=Q(level__in=rr.BAD_LEVELS)))
+            .order_by()
+        },
+    )
+    attendance = _cached_month(
+        scope, month, "vendor-attendance",
+        lambda: {
+            r["staff__vendor_id"]: {"working": r["working"], "late": r["late"]}
+            for r in AttendanceDay.objects.filter(date__range=(period.first, period.last))
+            .filter(scope.staff_filter())
+            .exclude(status__in=NOT_WORKING)
+            .values("staff__vendor_id")
+            .annotate(working=Count("id"), late=Count("id", filter=Q(status__in=[ar.LATE, ar.SERIOUS_LATE])))
+            .order_by()
+        },
+    )
+    cards = []
+    for row in evaluations:
+        vendor_id = row["vendor_id"]
+        rating = ratings.get(vendor_id, {"valid": 0, "bad": 0})
+        days = attendance.get(vendor_id, {"working": 0, "late": 0})
+        counts = {g: row[f"g_{g}"] for g in scoring.GRADES}
+        card = {
+            "vendor_id": vendor_id,
+            "vendor": row["vendor__name"] or "—",
+            "headcount": row["headcount"],
+            "mean": _d2(row["mean"]),
+            "grade_counts": counts,
+            "grades": {g: scoring.share(n, row["headcount"]) or Decimal("0.00") for g, n in counts.items()},
+            "ratings": rating["valid"],
+            "bad_rate": scoring.share(rating["bad"], rating["valid"]),
+            "late_rate": scoring.share(days["late"], days["working"]),
+        }
+        if with_pay:
+            card["pay_total"] = _d2(row["pay_total"] or 0)
+        cards.append(card)
+    return sorted(cards, key=lambda c: (c["vendor_id"] is None, c["vendor"]))
+
+
+def staff_score_trend(staff, statuses=EvaluationPeriod.VISIBLE_TO_STAFF):
+    """A person's months (oldest first) with score, grade and components. One query."""
+    rows = (
+        Evaluation.objects.filter(staff=staff, period__status__in=statuses)
+        .order_by("period__month")
+        .values("period__month", "centre_id", "score", "grade", *COMPONENT_FIELDS.values())
+    )
+    return [
+        {
+            "month": r["period__month"],
+            "centre_id": r["centre_id"],
+            "score": _d2(r["score"]),
+            "grade": r["grade"],
+            **{k: _d2(r[f]) for k, f in COMPONENT_FIELDS.items()},
+        }
+        for r in rows
+    ]
+
+
+def centre_component_means(centre_id, month, statuses=EvaluationPeriod.VISIBLE_TO_STAFF):
+    """{R, D, T, L, score, count}: a centre's means of one month (the staff radar compares
+    with it). One query."""
+    row = Evaluation.objects.filter(centre_id=centre_id, period__month=month, period__status__in=statuses).aggregate(
+        count=Count("id"), score=Avg("score"), **{k: Avg(f) for k, f in COMPONENT_FIELDS.items()}
+    )
+    return {k: (_d2(v) if k != "count" else v) for k, v in row.items()}
+
+
+# --- Quarter and year roll-ups ---------------------------------------------------------
+
+
+def rollup_periods(months):
+    """{month: status} of the given months that count for a roll-up (approved or later). One query."""
+    return dict(
+        EvaluationPeriod.objects.filter(month__in=months, status__in=EvaluationPeriod.LOCKED).values_list(
+            "month", "status"
+        )
+    )
+
+
+def rollup_rows(*, months, centre_ids=None):
+    """Quarter or year roll-ups for 评先评优 over `months` ("YYYY-MM"; only those approved or
+    later count): per person the mean of their monthly scores, graded with their centre's
+    current scheme (bands and 优秀 quota per centre; a person belongs to the centre of
+    their latest counted month). Returns (counted months, [row dicts]) ordered by centre
+    and score. Three queries whatever the headcount."""
+    from .evaluations import current_scheme_versions
+
+    qs = Evaluation.objects.filter(period__month__in=months, period__status__in=EvaluationPeriod.LOCKED)
+    if centre_ids is not None:
+        qs = qs.filter(centre_id__in=centre_ids)
+    rows = list(
+        qs.order_by("staff_id", "period__month").values(
+            "staff_id", "staff__staff_no", "staff__name", "centre_id", "centre__name", "vendor__name",
+            "period__month", "score", "veto", "ratings", "tests", "inputs__ratings__confirmed_bad_reviews",
+        )
+    )
+    counted = sorted({r["period__month"] for r in rows})
+    people = {}
+    for r in rows:
+        bad = r["inputs__ratings__confirmed_bad_reviews"] or {}
+        person = people.setdefault(r["staff_id"], {"months": []})
+        person.update(staff_no=r["staff__staff_no"], name=r["staff__name"], centre_id=r["centre_id"],
+                      centre=r["centre__name"], vendor=r["vendor__name"] or "")
+        person["months"].append(
+            scoring.RollupMonth(
+                month=r["period__month"],
+                score=r["score"],
+                veto=r["veto"],
+                confirmed_bad_reviews=sum(int(v) for v in bad.values()) if isinstance(bad, dict) else 0,
+                ratings=r["ratings"],
+                tests=r["tests"],
+            )
+        )
+    by_centre = defaultdict(list)
+    for staff_id, p in people.items():
+        by_centre[p["centre_id"]].append(scoring.RollupPerson(staff_id, p["staff_no"], p["months"]))
+    versions, default = current_scheme_versions(by_centre.keys())
+    result = []
+    for centre_id, centre_people in by_centre.items():
+        version = versions.get(centre_id, default)
+        rules = version.scoring_rules() if version else scoring.DEFAULT_RULES
+        places = scoring.excellent_quota(len(centre_people), rules)
+        for staff_id, r in scoring.rollup_centre(centre_people, rules).items():
+            p = people[staff_id]
+            result.append(
+                {
+                    "staff_no": p["staff_no"],
+                    "name": p["name"],
+                    "centre": p["centre"],
+                    "vendor": p["vendor"],
+                    "months": r.month_count,
+                    "score": r.score,
+                    "ratings": r.ratings,
+                    "tests": r.tests,
+                    "confirmed_bad_reviews": r.confirmed_bad_reviews,
+                    "veto_months": r.veto_months,
+                    "grade_before_quota": r.grade_before_quota,
+                    "grade": r.grade,
+                    "demoted": r.demoted,
+                    "places": places,
+                    "scheme": f"{version.scheme.name} v{version.number}" if version else "—",
+                }
+            )
+    result.sort(key=lambda row: (row["centre"], -row["score"], row["staff_no"]))
+    return counted, result
