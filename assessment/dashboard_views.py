@@ -241,10 +241,9 @@ EXPORT_KEYS = ("grades", "histogram", "trend", "attention", "satisfaction", "hea
 # --- HR and supervisors (Wagtail admin) ----------------------------------------------------
 
 
-class HRDashboardView(WagtailAdminTemplateMixin, TemplateView):
-    template_name = "assessment/dashboards/hr_dashboard.html"
-    page_title = gettext_lazy("Evaluation dashboard")
-    header_icon = "view"
+class CentreScopedAdminView(WagtailAdminTemplateMixin, TemplateView):
+    """An admin page over the centres the user may see (HR and admins: all; supervisors:
+    their own); anyone else is refused."""
 
     def get_breadcrumbs_items(self):
         return [*super().get_breadcrumbs_items(), {"url": "", "label": self.get_page_title()}]
@@ -253,6 +252,15 @@ class HRDashboardView(WagtailAdminTemplateMixin, TemplateView):
         self.centres = dashboard_centres(request.user)
         if self.centres is None:
             raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class HRDashboardView(CentreScopedAdminView):
+    template_name = "assessment/dashboards/hr_dashboard.html"
+    page_title = gettext_lazy("Evaluation dashboard")
+    header_icon = "view"
+
+    def dispatch(self, request, *args, **kwargs):
         self.with_pay = can_see_pay(request.user)
         return super().dispatch(request, *args, **kwargs)
 
@@ -336,19 +344,10 @@ def rollup_dataset(rows, title):
     return data
 
 
-class RollupView(WagtailAdminTemplateMixin, TemplateView):
+class RollupView(CentreScopedAdminView):
     template_name = "assessment/dashboards/rollups.html"
     page_title = gettext_lazy("Quarter and year roll-ups")
     header_icon = "list-ol"
-
-    def get_breadcrumbs_items(self):
-        return [*super().get_breadcrumbs_items(), {"url": "", "label": self.get_page_title()}]
-
-    def dispatch(self, request, *args, **kwargs):
-        self.centres = dashboard_centres(request.user)
-        if self.centres is None:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
         from django.utils import timezone
