@@ -365,7 +365,7 @@ def main(argv=None):
     print(f"100 staff: {small_s:.2f} s, {small_reads} read queries + {small_writes} writes")
     print(
         f"{args.staff:,} staff, one month: {full_s:.2f} s, {full_reads} read queries + {full_writes} writes "
-        f"(INSERT batches of {services.evaluations.EVALUATION_BATCH}), peak RSS {peak_one:.0f} MB"
+        f"(rows per statement: {services.evaluations.EVALUATION_BATCH}), peak RSS {peak_one:.0f} MB"
     )
     assert small_reads == full_reads, (small_reads, full_reads)
     print(f"read queries: {small_reads} for 100 staff = {full_reads} for {args.staff:,} staff (asserted)")

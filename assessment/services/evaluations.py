@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 import dataclasses
+from types import SimpleNamespace
 from decimal import Decimal
 
 import datetime as dt
@@ -10,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
 
 from .. import attendance_rules as ar
 from .. import pay, scoring
@@ -64,7 +64,7 @@ EVALUATION_FIGURES = (
     "pay",
     "computed_at",
 )
-EVALUATION_BATCH = 200
+EVALUATION_BATCH = 2000  # rows per executemany
 DEFAULT_SCHEME_NAME = "默认考核方案"
 
 
@@ -225,34 +225,45 @@ def _place_people_who_moved(people, period):
         person["centre_days"] = [{"id": c, "name": names.get(c, ""), "working_days": n} for c, n in days.items()]
 
 
-def _create_with_history(evaluations, *, period, user, reason, date):
-    """INSERT a month's new evaluations and their first history rows ("+": who, when, why and
-    every figure), as simple_history's bulk_create_with_history would, but through
-    records.fast_insert (executemany, COPY on PostgreSQL): Django's per-value SQL compilation
-    of two rows per person was half of a 10,000-person compute. Two statements and one read
-    of the new ids, whatever the headcount."""
-    from .records import fast_insert
-
-    if not evaluations:
-        return
-    fast_insert(Evaluation, evaluations, batch_size=EVALUATION_BATCH * 10)
-    ids = dict(Evaluation.objects.filter(period=period).values_list("staff_id", "pk"))
-    for evaluation in evaluations:
-        evaluation.pk = ids[evaluation.staff_id]
-        evaluation._state.adding = False
+def _history_rows(evaluations, *, kind, user, reason, date):
+    """simple_history's rows for `evaluations` ("+" created, "~" changed), built as its
+    bulk_history_create builds them: who, when, why and every tracked figure."""
     History = Evaluation.history.model
     tracked = [field.attname for field in History.tracked_fields]
-    rows = [
-        History(
-            history_date=date,
-            history_user=user,
-            history_change_reason=reason,
-            history_type="+",
-            **{attname: getattr(evaluation, attname) for attname in tracked},
-        )
+    common = {
+        "history_date": date,
+        "history_user_id": user.pk if user is not None else None,
+        "history_change_reason": reason,
+        "history_type": kind,
+    }
+    # Plain namespaces, not model instances: fast_insert only reads attributes, and 10,000
+    # model __init__ calls (with their signals) cost more than the INSERT itself.
+    return [
+        SimpleNamespace(**common, **{attname: getattr(evaluation, attname) for attname in tracked})
         for evaluation in evaluations
     ]
-    fast_insert(History, rows, batch_size=EVALUATION_BATCH * 10)
+
+
+def _write_with_history(*, to_create, to_update, period, user, reason, date):
+    """Write a month's evaluations and a history row for each, as simple_history's
+    bulk_create_with_history / bulk_update_with_history would, but through records.fast_insert
+    and fast_update (executemany, COPY on PostgreSQL): Django's per-value SQL compilation was
+    half of a 10,000-person compute, and bulk_update's CASE WHEN made a recompute take minutes
+    on SQLite. A fixed number of statements whatever the headcount."""
+    from .records import fast_insert, fast_update
+
+    if to_create:
+        fast_insert(Evaluation, to_create, batch_size=EVALUATION_BATCH)
+        ids = dict(Evaluation.objects.filter(period=period).values_list("staff_id", "pk"))
+        for evaluation in to_create:
+            evaluation.pk = ids[evaluation.staff_id]
+            evaluation._state.adding = False
+    fast_update(Evaluation, to_update, EVALUATION_FIGURES, batch_size=EVALUATION_BATCH)
+    History = Evaluation.history.model
+    rows = _history_rows(to_create, kind="+", user=user, reason=reason, date=date) + _history_rows(
+        to_update, kind="~", user=user, reason=reason, date=date
+    )
+    fast_insert(History, rows, batch_size=EVALUATION_BATCH)
 
 
 COMPUTE_STEPS = 3  # read the inputs, score and apply the quota, write
@@ -289,7 +300,7 @@ def evaluations_compute(*, period, user=None, reason="", progress=None):
         _place_people_who_moved(people, period)
         centre_ids = {p["centre_id"] for p in people}
         attendance = selectors.attendance_summaries(period=period, staff=ids)
-        ratings = selectors.rating_summaries(period=period, staff=ids)
+        ratings = selectors.rating_summaries(period=period, staff=ids, with_means=False)
         findings = selectors.finding_lines(period=period, staff=ids)
         bonus = selectors.bonus_points(period=period, staff=ids)
         start, end = period.moments()
@@ -380,10 +391,8 @@ def evaluations_compute(*, period, user=None, reason="", progress=None):
             evaluation.computed_at = now
             (to_update if evaluation.pk else to_create).append(evaluation)
         # Set-based, with a history row per evaluation: who, when, why and every figure.
-        _create_with_history(to_create, period=record, user=history_user, reason=reason, date=now)
-        bulk_update_with_history(
-            to_update, Evaluation, EVALUATION_FIGURES, batch_size=EVALUATION_BATCH, default_user=history_user,
-            default_change_reason=reason, default_date=now,
+        _write_with_history(
+            to_create=to_create, to_update=to_update, period=record, user=history_user, reason=reason, date=now
         )
         # People no longer active leave the draft.
         removed, _detail = Evaluation.objects.filter(period=record).exclude(staff_id__in=ids).delete()
