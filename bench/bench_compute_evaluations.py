@@ -137,8 +137,8 @@ def make_cases():
             f"INSERT INTO {BadReviewCase._meta.db_table} (rating_id, centre_id, staff_id, status, opened_at, "
             "verify_due, feedback_due, verify_note, revisit_note, rectify_note, feedback_note, outcome, "
             "appeal_status, appeal_text, appeal_decision_note) "
-            "SELECT r.id, s.centre_id, r.staff_id, CASE WHEN r.id % 10 = 0 THEN 'open' ELSE 'closed' END, "
-            "r.rated_at, %s, %s, '', '', '', '', CASE WHEN r.id % 10 = 0 THEN '' ELSE 'confirmed' END, '', '', '' "
+            "SELECT r.id, s.centre_id, r.staff_id, CASE WHEN r.id %% 10 = 0 THEN 'open' ELSE 'closed' END, "
+            "r.rated_at, %s, %s, '', '', '', '', CASE WHEN r.id %% 10 = 0 THEN '' ELSE 'confirmed' END, '', '', '' "
             f"FROM {Rating._meta.db_table} r JOIN {StaffProfile._meta.db_table} s ON s.id = r.staff_id "
             "WHERE r.level >= 4",
             [dt.date(*OCTOBER, 20), dt.date(*OCTOBER, 27)],
