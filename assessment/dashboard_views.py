@@ -23,7 +23,6 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from home.spreadsheets import export_bytes
 from people import roles as people_roles
 from people import selectors as people_selectors
-from people.models import ServiceCentre
 
 from . import charts, scoring
 from . import roles as assessment_roles
@@ -46,18 +45,6 @@ def xlsx_response(dataset, filename):
 
 def can_see_pay(user):
     return user.has_perm(assessment_roles.VIEW_EVALUATIONS)
-
-
-def dashboard_centres(user):
-    """[(id, name)] of the centres a user may read on the HR dashboard; None: not allowed.
-    HR and administrators: every centre; supervisors: the centres they supervise."""
-    if not user.is_authenticated:
-        return None
-    if user.has_perm(assessment_roles.VIEW_EVALUATIONS):
-        return list(ServiceCentre.objects.order_by("name").values_list("pk", "name"))
-    if people_selectors.user_has_role(user, people_roles.SUPERVISOR):
-        return list(ServiceCentre.objects.filter(supervisors=user).order_by("name").values_list("pk", "name"))
-    return None
 
 
 def can_open_dashboard(user):
@@ -249,7 +236,7 @@ class CentreScopedAdminView(WagtailAdminTemplateMixin, TemplateView):
         return [*super().get_breadcrumbs_items(), {"url": "", "label": self.get_page_title()}]
 
     def dispatch(self, request, *args, **kwargs):
-        self.centres = dashboard_centres(request.user)
+        self.centres = selectors.dashboard_centres(request.user)
         if self.centres is None:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)

@@ -76,23 +76,23 @@ VIEW_EVALUATIONS = "assessment.view_evaluation"
 EDIT_SCHEMES = "assessment.change_assessmentscheme"
 COMPUTE_EVALUATIONS = "assessment.compute_evaluations"
 
-# The workflow of a month (review, approve, reopen, publish and finalize) and appeals: HR
-# and administrators. Staff appeal their own evaluation on the site; vendor managers read
-# their company's appeals there; nobody else sees them.
-_WORKFLOW = [
-    "assessment.review_evaluations",
-    "assessment.approve_evaluations",
-    "assessment.reopen_evaluations",
-    "assessment.publish_evaluations",
-    "assessment.view_evaluationappeal",
-    "assessment.decide_evaluation_appeal",
-]
-ROLE_PERMISSIONS[roles.HR] = ROLE_PERMISSIONS[roles.HR] + _WORKFLOW
-ROLE_PERMISSIONS[roles.ADMIN] = ROLE_PERMISSIONS[roles.ADMIN] + _WORKFLOW
-
 REVIEW_EVALUATIONS = "assessment.review_evaluations"
 APPROVE_EVALUATIONS = "assessment.approve_evaluations"
 REOPEN_EVALUATIONS = "assessment.reopen_evaluations"
 PUBLISH_EVALUATIONS = "assessment.publish_evaluations"
 VIEW_EVALUATION_APPEALS = "assessment.view_evaluationappeal"
 DECIDE_EVALUATION_APPEALS = "assessment.decide_evaluation_appeal"
+
+# The workflow of a month (review, approve, reopen, publish and finalize) and appeals: HR
+# and administrators. Staff appeal their own evaluation on the site; vendor managers read
+# their company's appeals there; nobody else sees them.
+_WORKFLOW = [
+    REVIEW_EVALUATIONS,
+    APPROVE_EVALUATIONS,
+    REOPEN_EVALUATIONS,
+    PUBLISH_EVALUATIONS,
+    VIEW_EVALUATION_APPEALS,
+    DECIDE_EVALUATION_APPEALS,
+]
+ROLE_PERMISSIONS[roles.HR] = ROLE_PERMISSIONS[roles.HR] + _WORKFLOW
+ROLE_PERMISSIONS[roles.ADMIN] = ROLE_PERMISSIONS[roles.ADMIN] + _WORKFLOW

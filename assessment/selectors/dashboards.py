@@ -20,15 +20,11 @@ from django.db.models.functions import Floor, RowNumber
 from .. import attendance_rules as ar
 from .. import rating_rules as rr
 from .. import scoring
-from ..models import AttendanceDay, CentreRules, Evaluation, EvaluationPeriod
+from ..models import AttendanceDay, CentreRules, Evaluation, EvaluationAppeal, EvaluationPeriod
 from .records import Period, valid_ratings
 
-try:  # appeals (申诉) come with the evaluation workflow
-    from ..models import EvaluationAppeal
-except ImportError:  # pragma: no cover - without the workflow there is nothing pending
-    EvaluationAppeal = None
-
 __all__ = [
+    "dashboard_centres",
     "DashboardScope",
     "MonthRange",
     "ATTENTION_DROP",
@@ -263,9 +259,9 @@ def attention_list(scope, month, limit=ATTENTION_LIMIT):
     previous_score = Evaluation.objects.filter(
         staff_id=OuterRef("staff_id"), period__month=previous_month
     ).values("score")[:1]
-    appeal = Value(False)
-    if EvaluationAppeal is not None:
-        appeal = Exists(EvaluationAppeal.objects.filter(evaluation=OuterRef("pk"), status="pending"))
+    appeal = Exists(
+        EvaluationAppeal.objects.filter(evaluation=OuterRef("pk"), status=EvaluationAppeal.Status.PENDING)
+    )
     qs = (
         scope.evaluations()
         .filter(period__month=month)
@@ -633,3 +629,22 @@ def rollup_rows(*, months, centre_ids=None):
             )
     result.sort(key=lambda row: (row["centre"], -row["score"], row["staff_no"]))
     return counted, result
+
+
+def dashboard_centres(user):
+    """[(id, name)] of the centres a user may read on the HR dashboard and the roll-ups; None:
+    not allowed. HR and administrators: every centre; supervisors: the centres they supervise.
+    One query."""
+    from people import roles as people_roles
+    from people.models import ServiceCentre
+    from people.selectors import user_has_role
+
+    from .. import roles
+
+    if not user.is_authenticated:
+        return None
+    if user.has_perm(roles.VIEW_EVALUATIONS):
+        return list(ServiceCentre.objects.order_by("name").values_list("pk", "name"))
+    if user_has_role(user, people_roles.SUPERVISOR):
+        return list(ServiceCentre.objects.filter(supervisors=user).order_by("name").values_list("pk", "name"))
+    return None
