@@ -309,6 +309,7 @@ def main(argv=None):
     from people.models import StaffProfile
 
     from django.db import transaction
+    from home.db import refresh_statistics
 
     began = time.perf_counter()
     sqlite_bulk_load(True)
@@ -321,6 +322,9 @@ def main(argv=None):
         copy_months(args.months)
         make_cases()
     sqlite_bulk_load(False)
+    # As the attendance and ratings imports do after a large write (PostgreSQL's autovacuum
+    # would too): the planner sees the tables as they now are.
+    refresh_statistics(AttendanceDay, Rating, BadReviewCase)
     print(
         f"generated {args.staff:,} staff; {AttendanceDay.objects.count():,} attendance days, "
         f"{Rating.objects.count():,} ratings and {BadReviewCase.objects.count():,} bad-review cases over "

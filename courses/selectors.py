@@ -28,6 +28,8 @@ from django.db.models.functions import Coalesce, Left, Length, TruncDate
 from django.utils import timezone
 from wagtail.images import get_image_model
 
+from home.db import ids_filter
+
 from .models import (
     Acknowledgement,
     AssignmentRecipient,
@@ -106,6 +108,7 @@ def learning_due_and_on_time(*, start, end, staff_ids):
 
     {staff_id: {"due": n, "on_time": m}}, in one query.
     """
+    staff_ids = list(staff_ids)
     due_date = OuterRef("assignment__due_date")
     staff = OuterRef("staff_id")
     page = OuterRef("assignment__page_id")
@@ -116,7 +119,7 @@ def learning_due_and_on_time(*, start, end, staff_ids):
     scenario_done = ScenarioRun.objects.filter(staff_id=staff, scenario_id=page, finished_at__date__lte=due_date)
     rows = (
         AssignmentRecipient.objects.filter(
-            staff_id__in=staff_ids,
+            ids_filter("staff_id", staff_ids),
             assignment__active=True,
             assignment__mandatory=True,
             assignment__due_date__range=(start, end),
@@ -133,7 +136,8 @@ def learning_due_and_on_time(*, start, end, staff_ids):
         .values("staff_id")
         .annotate(due=Count("pk"), done=Count("pk", filter=Q(on_time=True)))
     )
-    return {row["staff_id"]: {"due": row["due"], "on_time": row["done"]} for row in rows}
+    wanted = set(staff_ids)
+    return {row["staff_id"]: {"due": row["due"], "on_time": row["done"]} for row in rows if row["staff_id"] in wanted}
 
 
 def training_hours_by_staff(*, year, staff_ids):

@@ -129,7 +129,11 @@ class Rating(models.Model):
         indexes = [
             models.Index(fields=["staff", "rated_at"]),
             models.Index(fields=["ticket_no"]),
-            models.Index(fields=["rated_at"]),
+            # A month of every centre (compute, dashboards) reads from the index alone: what
+            # decides whether a rating counts, and for whom, is all in it.
+            models.Index(
+                fields=["rated_at", "staff", "level", "superseded", "channel"], name="assessment_rating_month_idx"
+            ),
         ]
 
     def __str__(self):

@@ -1,5 +1,7 @@
 """Reads of monthly evaluations: who is evaluated, schemes, the pay sheet, blockers, receipts."""
 
+from collections import Counter
+
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -129,19 +131,19 @@ def evaluation_blockers(*, period):
         .values_list("staff_no", "name")
     )
     blockers = [{"kind": BLOCKER_NO_ATTENDANCE, "staff_no": no, "name": name} for no, name in no_attendance]
-    pending = (
-        BadReviewCase.objects.filter(
-            staff__active=True, rating__rated_at__gte=start, rating__rated_at__lt=end, rating__superseded=False
-        )
-        .exclude(rating__channel=rr.SYSTEM_DEFAULT_CHANNEL)
+    # Pending cases are few (the open ones of every month): they are read whole and the month
+    # picked here. With the month in the WHERE, SQLite drives the join from the month's
+    # ratings, 200,000 index probes for a 10,000-person centre.
+    pending = Counter(
+        (staff_no, name)
+        for staff_no, name, rated_at, superseded, channel in BadReviewCase.objects.filter(staff__active=True)
         .filter(Q(outcome="") | Q(appeal_status=BadReviewCase.Appeal.PENDING))
-        .values("staff__staff_no", "staff__name")
-        .annotate(n=Count("id"))
-        .order_by("staff__staff_no")
+        .values_list("staff__staff_no", "staff__name", "rating__rated_at", "rating__superseded", "rating__channel")
+        if start <= rated_at < end and not superseded and channel != rr.SYSTEM_DEFAULT_CHANNEL
     )
     blockers += [
-        {"kind": BLOCKER_PENDING_CASES, "staff_no": row["staff__staff_no"], "name": row["staff__name"], "count": row["n"]}
-        for row in pending
+        {"kind": BLOCKER_PENDING_CASES, "staff_no": staff_no, "name": name, "count": n}
+        for (staff_no, name), n in sorted(pending.items())
     ]
     unmatched = unmatched_ratings_count(period=period)
     if unmatched:

@@ -14,6 +14,8 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from home.db import ids_filter
+
 from .. import attendance_rules as ar
 from .. import rating_rules as rr
 from ..models import (
@@ -117,7 +119,7 @@ def attendance_summaries(*, period, staff):
     ids = list(_ids(staff))
     result = {staff_id: AttendanceSummary() for staff_id in ids}
     rows = (
-        AttendanceDay.objects.filter(staff_id__in=ids, date__range=(period.first, period.last))
+        AttendanceDay.objects.filter(ids_filter("staff_id", ids), date__range=(period.first, period.last))
         .values("staff_id")
         .annotate(
             days=Count("id"),
@@ -131,7 +133,8 @@ def attendance_summaries(*, period, staff):
     )
     for row in rows:
         staff_id = row.pop("staff_id")
-        result[staff_id] = AttendanceSummary(**row)
+        if staff_id in result:
+            result[staff_id] = AttendanceSummary(**row)
     return result
 
 
@@ -192,15 +195,16 @@ def rating_summaries(*, period, staff, with_means=True):
     result = {staff_id: RatingSummary() for staff_id in ids}
     level_rows = (
         valid_ratings()
-        .filter(staff_id__in=ids, rated_at__gte=start, rated_at__lt=end)
+        .filter(ids_filter("staff_id", ids), rated_at__gte=start, rated_at__lt=end)
         .values("staff_id", "level")
         .annotate(n=Count("id"))
     )
     for row in level_rows:
-        result[row["staff_id"]].level_counts[row["level"]] = row["n"]
+        if row["staff_id"] in result:
+            result[row["staff_id"]].level_counts[row["level"]] = row["n"]
     case_rows = (
         BadReviewCase.objects.filter(
-            staff_id__in=ids,
+            ids_filter("staff_id", ids),
             rating__rated_at__gte=start,
             rating__rated_at__lt=end,
             rating__superseded=False,
@@ -218,7 +222,9 @@ def rating_summaries(*, period, staff, with_means=True):
         )
     )
     for row in case_rows:
-        summary = result[row["staff_id"]]
+        summary = result.get(row["staff_id"])
+        if summary is None:
+            continue
         summary.confirmed_bad = {rr.DISSATISFIED: row["confirmed_dissatisfied"], rr.VERY_DISSATISFIED: row["confirmed_very"]}
         summary.pending_cases = row["pending"]
     if not with_means:
@@ -247,12 +253,13 @@ def finding_summaries(*, period, staff):
     start, end = period.moments()
     result = {staff_id: FindingSummary() for staff_id in ids}
     rows = (
-        InspectionFinding.objects.filter(staff_id__in=ids, observed_at__gte=start, observed_at__lt=end)
+        InspectionFinding.objects.filter(ids_filter("staff_id", ids), observed_at__gte=start, observed_at__lt=end)
         .values("staff_id")
         .annotate(n=Count("id"), points=Sum("points"), vetoes=Count("id", filter=Q(veto=True)))
     )
     for row in rows:
-        result[row["staff_id"]] = FindingSummary(row["n"], _money(row["points"]), row["vetoes"] > 0)
+        if row["staff_id"] in result:
+            result[row["staff_id"]] = FindingSummary(row["n"], _money(row["points"]), row["vetoes"] > 0)
     return result
 
 
@@ -266,12 +273,13 @@ def bonus_points(*, period, staff):
     ids = list(_ids(staff))
     result = dict.fromkeys(ids, Decimal("0.00"))
     rows = (
-        Commendation.objects.filter(staff_id__in=ids, date__range=(period.first, period.last))
+        Commendation.objects.filter(ids_filter("staff_id", ids), date__range=(period.first, period.last))
         .values("staff_id")
         .annotate(points=Sum("bonus_points"))
     )
     for row in rows:
-        result[row["staff_id"]] = _money(row["points"])
+        if row["staff_id"] in result:
+            result[row["staff_id"]] = _money(row["points"])
     return result
 
 
@@ -335,12 +343,13 @@ def finding_lines(*, period, staff):
     start, end = period.moments()
     result = {staff_id: [] for staff_id in ids}
     rows = (
-        InspectionFinding.objects.filter(staff_id__in=ids, observed_at__gte=start, observed_at__lt=end)
+        InspectionFinding.objects.filter(ids_filter("staff_id", ids), observed_at__gte=start, observed_at__lt=end)
         .order_by("observed_at", "pk")
         .values_list("staff_id", "finding_type__name", "observed_at", "points", "veto")
     )
     for staff_id, name, observed_at, points, veto in rows:
-        result[staff_id].append(FindingLine(name, observed_at, _money(points), veto))
+        if staff_id in result:
+            result[staff_id].append(FindingLine(name, observed_at, _money(points), veto))
     return result
 
 

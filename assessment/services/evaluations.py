@@ -12,6 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from home.batch import gc_paused
+from home.db import fast_insert, fast_update
+
 from .. import attendance_rules as ar
 from .. import pay, scoring
 from .. import rating_rules as rr
@@ -138,9 +141,9 @@ def _inputs_for(person, *, attendance, ratings, rating_points, findings, exams, 
     points_by_level = rating_points
     # SQLite may hand back Decimal('50') for 50.00: every percentage with its 2 places.
     exams = [(exam, scoring.round2(percent)) for exam, percent in exams]
-    rating_values = [
-        Decimal(points_by_level[level]) for level, n in ratings.level_counts.items() for _i in range(n)
-    ]
+    rating_values = []
+    for level, n in ratings.level_counts.items():
+        rating_values += [Decimal(points_by_level[level])] * n
     confirmed = {key: ratings.confirmed_bad[level] for key, level in _BAD_REVIEW_LEVEL.items()}
     attendance_counts = {key: attendance.count(category) for key, category in _ATTENDANCE_CATEGORY.items()}
     inputs = scoring.Inputs(
@@ -225,6 +228,16 @@ def _place_people_who_moved(people, period):
         person["centre_days"] = [{"id": c, "name": names.get(c, ""), "working_days": n} for c, n in days.items()]
 
 
+class _EvaluationRow(SimpleNamespace):
+    """An evaluation as the compute writes it (every column by attname): fast_insert and
+    fast_update read only attributes, and 10,000 model instances, with their init signals,
+    cost more than the writes themselves."""
+
+    @property
+    def pk(self):
+        return self.id
+
+
 def _history_rows(evaluations, *, kind, user, reason, date):
     """simple_history's rows for `evaluations` ("+" created, "~" changed), built as its
     bulk_history_create builds them: who, when, why and every tracked figure."""
@@ -246,18 +259,15 @@ def _history_rows(evaluations, *, kind, user, reason, date):
 
 def _write_with_history(*, to_create, to_update, period, user, reason, date):
     """Write a month's evaluations and a history row for each, as simple_history's
-    bulk_create_with_history / bulk_update_with_history would, but through records.fast_insert
+    bulk_create_with_history / bulk_update_with_history would, but through home.db.fast_insert
     and fast_update (executemany, COPY on PostgreSQL): Django's per-value SQL compilation was
     half of a 10,000-person compute, and bulk_update's CASE WHEN made a recompute take minutes
     on SQLite. A fixed number of statements whatever the headcount."""
-    from .records import fast_insert, fast_update
-
     if to_create:
         fast_insert(Evaluation, to_create, batch_size=EVALUATION_BATCH)
         ids = dict(Evaluation.objects.filter(period=period).values_list("staff_id", "pk"))
         for evaluation in to_create:
-            evaluation.pk = ids[evaluation.staff_id]
-            evaluation._state.adding = False
+            evaluation.id = ids[evaluation.staff_id]
     fast_update(Evaluation, to_update, EVALUATION_FIGURES, batch_size=EVALUATION_BATCH)
     History = Evaluation.history.model
     rows = _history_rows(to_create, kind="+", user=user, reason=reason, date=date) + _history_rows(
@@ -286,7 +296,7 @@ def evaluations_compute(*, period, user=None, reason="", progress=None):
     if isinstance(period, str):
         period = selectors.Period.parse(period)
     now = timezone.now()
-    with transaction.atomic():
+    with gc_paused(), transaction.atomic():
         record = _period_for_compute(period, user)
         if not reason:
             reason = (
@@ -357,9 +367,7 @@ def evaluations_compute(*, period, user=None, reason="", progress=None):
 
         if progress:
             progress(2, COMPUTE_STEPS)
-        existing = {
-            e.staff_id: e for e in Evaluation.objects.filter(period=record).only("pk", "staff_id", "period_id")
-        }
+        existing = dict(Evaluation.objects.filter(period=record).values_list("staff_id", "pk"))
         to_create, to_update = [], []
         for pk, (person, version, rules, _inputs, result, snapshot) in results.items():
             decision = decisions[pk]
@@ -371,10 +379,10 @@ def evaluations_compute(*, period, user=None, reason="", progress=None):
                 basis = "working_days" if len(person["centre_days"]) > 1 else "moved_since"
                 snapshot["centre"] |= {"basis": basis, "days": person["centre_days"]}
             snapshot["scheme"] = {"name": version.scheme.name, "version": version.number}
-            evaluation = existing.get(pk) or Evaluation(period=record, staff_id=pk)
+            evaluation = _EvaluationRow(id=existing.get(pk), period_id=record.pk, staff_id=pk)
             evaluation.centre_id = person["centre_id"]
             evaluation.vendor_id = person["vendor_id"]
-            evaluation.scheme_version = version
+            evaluation.scheme_version_id = version.pk
             evaluation.inputs = snapshot
             for key, field_name in _COMPONENT_FIELDS.items():
                 setattr(evaluation, field_name, result.value(key))
@@ -389,13 +397,15 @@ def evaluations_compute(*, period, user=None, reason="", progress=None):
             evaluation.pay_base = scoring.round2(person["pay_base"])
             evaluation.pay = pay.performance_pay(person["pay_base"], decision.grade, rules)
             evaluation.computed_at = now
-            (to_update if evaluation.pk else to_create).append(evaluation)
+            (to_update if evaluation.id else to_create).append(evaluation)
         # Set-based, with a history row per evaluation: who, when, why and every figure.
         _write_with_history(
             to_create=to_create, to_update=to_update, period=record, user=history_user, reason=reason, date=now
         )
-        # People no longer active leave the draft.
-        removed, _detail = Evaluation.objects.filter(period=record).exclude(staff_id__in=ids).delete()
+        # People no longer active leave the draft (by the few ids that go, not the many that stay).
+        evaluated = set(ids)
+        gone = [pk for staff_id, pk in existing.items() if staff_id not in evaluated]
+        removed = Evaluation.objects.filter(pk__in=gone).delete()[0] if gone else 0
 
         blockers = selectors.evaluation_blockers(period=period)
         record.computed_at = now

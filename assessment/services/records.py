@@ -9,10 +9,11 @@ import datetime as dt
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from home.db import fast_insert, refresh_statistics
 from home.imports import ImportResult, RowCleaner, RowError
 from home.spreadsheets import cell_text
 from people.models import StaffProfile, Window
@@ -34,6 +35,7 @@ from ..models import (
 )
 
 BATCH_SIZE = 1000
+ANALYZE_AFTER_ROWS = 5000  # a write this large refreshes the planner's statistics
 PREVIEW_ROWS = 200
 CHUNK = 500  # ids per IN (...) query: SQLite limits the number of parameters
 RESULT_COLUMN = "考勤结果"
@@ -195,6 +197,8 @@ def attendance_import(table, *, dry_run, user=None):
         result.created = result.updated = result.unchanged = 0
     else:
         result.side_effects = plan.side_effects()
+        if not dry_run and result.created + result.updated >= ANALYZE_AFTER_ROWS:
+            refresh_statistics(AttendanceDay)
     return result
 
 
@@ -466,95 +470,6 @@ class _AttendancePlan:
                 [DingTalkUser(user_id=u, staff_id=s) for u, s in self.new_user_ids.items() if u not in existing],
                 batch_size=BATCH_SIZE,
             )
-
-
-PLAIN_FIELD_TYPES = {
-    "CharField", "TextField", "BooleanField", "IntegerField", "SmallIntegerField", "BigIntegerField",
-    "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField",
-}
-
-
-def _db_adapters(fields):
-    """[(attname, adapt or None)]: how each field's value goes to the driver. Plain values go
-    as they are; the others through the field's get_db_prep_save, once per distinct value."""
-    adapters = []
-    for field in fields:
-        if field.get_internal_type() in PLAIN_FIELD_TYPES or (
-            field.is_relation and field.target_field.get_internal_type() in ("AutoField", "BigAutoField")
-        ):
-            adapters.append((field.attname, None))  # str, int, bool and None go to the driver as they are
-            continue
-        memo = {}
-
-        def adapt(value, field=field, memo=memo):
-            try:
-                return memo[value]
-            except KeyError:
-                memo[value] = prepared = field.get_db_prep_save(value, connection)
-                return prepared
-            except TypeError:  # unhashable
-                return field.get_db_prep_save(value, connection)
-
-        adapters.append((field.attname, adapt))
-    return adapters
-
-
-def _db_row(obj, adapters):
-    return [getattr(obj, attname) if adapt is None else adapt(getattr(obj, attname)) for attname, adapt in adapters]
-
-
-def fast_insert(model, objects, batch_size=BATCH_SIZE):
-    """INSERT many rows with executemany: bulk_create's per-value SQL compilation is the floor of
-    a large import (measured: 3/4 of a 31,000-row attendance month). Values are adapted for the
-    database once per distinct value. No signals, no returned ids (callers do not need them)."""
-    if not objects:
-        return
-    now = timezone.now()
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            for obj in objects:
-                setattr(obj, field.attname, now)
-    adapters = _db_adapters(fields)
-    quote = connection.ops.quote_name
-    if connection.vendor == "postgresql":
-        # COPY … FROM STDIN: several times faster than executemany on PostgreSQL (psycopg 3).
-        copy_sql = "COPY {} ({}) FROM STDIN".format(
-            quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
-        )
-        with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
-            for obj in objects:
-                copy.write_row(_db_row(obj, adapters))
-        return
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(objects), batch_size):
-            rows = [_db_row(obj, adapters) for obj in objects[start : start + batch_size]]
-            cursor.executemany(sql, rows)
-
-
-def fast_update(model, objects, field_names, batch_size=BATCH_SIZE):
-    """UPDATE many rows by primary key with one parametrised statement run by executemany
-    (pipelined on PostgreSQL): bulk_update's CASE WHEN per field and row grows with the batch
-    on SQLite (a 10,000-person recompute took over a minute). No signals."""
-    if not objects:
-        return
-    fields = [model._meta.get_field(name) for name in field_names]
-    adapters = _db_adapters(fields)
-    quote = connection.ops.quote_name
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(
-        quote(model._meta.db_table),
-        ", ".join(f"{quote(f.column)} = %s" for f in fields),
-        quote(model._meta.pk.column),
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(objects), batch_size):
-            rows = [_db_row(obj, adapters) + [obj.pk] for obj in objects[start : start + batch_size]]
-            cursor.executemany(sql, rows)
 
 
 def day_summary(day):
@@ -1011,7 +926,10 @@ def rating_import(table, *, dry_run, user=None, source=None, direction=rr.GB):
     if result.errors:
         result.preview = []
         result.created = result.updated = result.unchanged = 0
-    elif job.unknown_windows:
+        return result
+    if not dry_run and result.created + result.updated >= ANALYZE_AFTER_ROWS:
+        refresh_statistics(Rating, BadReviewCase)
+    if job.unknown_windows:
         result.side_effects[_("ratings of windows not in the directory (window codes kept as text)")] = sorted(
             job.unknown_windows
         )[:50]

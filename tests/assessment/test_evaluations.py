@@ -1,6 +1,7 @@
 """Monthly evaluations: models, schemes and versions, compute (end to end, idempotent,
 set-based), the quota per centre and the refusal once a month is approved."""
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -12,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from assessment import attendance_rules as ar
 from assessment import rating_rules as rr
 from assessment import scoring, selectors, services
-from assessment.models import AssessmentScheme, Evaluation, EvaluationPeriod, SchemeVersion
+from assessment.models import AssessmentScheme, Evaluation, EvaluationPeriod, Rating, SchemeVersion
 from assessment.models.cases import BadReviewCase
+from people.models import StaffProfile
 from tests import factories
 from tests.assessment import test_evaluations_builders as builders
 from tests.assessment.test_evaluations_builders import (
@@ -84,11 +86,52 @@ def test_compute_matches_the_hand_worked_example(worked):
 
 def test_blockers_list_pending_cases_and_unmatched_ratings(worked):
     rating(worked["bo"], rr.VERY_DISSATISFIED, outcome="")
+    rating(worked["bo"], rr.DISSATISFIED, outcome="")
     rating(None, rr.SATISFIED)  # names only a window: unmatched
+    # Pending cases that do not block October: September's, a superseded rating's, a
+    # system-default rating's, and a decided one.
+    chen = worked["chen"]
+    september = rating(chen, rr.DISSATISFIED, outcome="")
+    Rating.objects.filter(pk=september.pk).update(rated_at=builders.at(1) - dt.timedelta(days=2))
+    superseded = rating(chen, rr.DISSATISFIED, outcome="")
+    Rating.objects.filter(pk=superseded.pk).update(superseded=True)
+    system_default = rating(chen, rr.DISSATISFIED, outcome="")
+    Rating.objects.filter(pk=system_default.pk).update(channel=rr.SYSTEM_DEFAULT_CHANNEL)
+    rating(chen, rr.DISSATISFIED, outcome=CONFIRMED)
     result = services.evaluations_compute(period=OCTOBER)
+    pending = [b for b in result.blockers if b["kind"] == selectors.BLOCKER_PENDING_CASES]
+    assert pending == [{"kind": selectors.BLOCKER_PENDING_CASES, "staff_no": "E002", "name": "柏涛", "count": 2}]
     kinds = {(b["kind"], b.get("staff_no")) for b in result.blockers}
-    assert (selectors.BLOCKER_PENDING_CASES, "E002") in kinds
     assert (selectors.BLOCKER_UNMATCHED_RATINGS, None) in kinds
+
+
+def test_a_headcount_too_large_for_id_lists_gives_the_same_figures(worked, monkeypatch):
+    """Above home.db.LARGE_ID_SET the reads leave out `staff_id IN (…)` and keep the
+    requested people's rows themselves: nobody else's records may leak in (W002 has left,
+    and has ratings, attendance and a finding of the month)."""
+    import home.db
+
+    leaver = StaffProfile.objects.get(staff_no="W002")
+    for _i in range(3):
+        rating(leaver, rr.VERY_DISSATISFIED, outcome=CONFIRMED)
+    attendance(leaver, 7, ar.FULL_ABSENCE, full_absence_count=1)
+    finding(leaver, "20.00", veto=True)
+    commendation(leaver, "9.00")
+
+    def figures():
+        return {
+            no: (e.ratings, e.discipline, e.tests, e.learning, e.bonus, e.score, e.grade, e.pay, e.inputs)
+            for no, e in _evaluations().items()
+        }
+
+    services.evaluations_compute(period=OCTOBER)
+    with_lists = figures()
+    monkeypatch.setattr(home.db, "LARGE_ID_SET", 0)
+    with CaptureQueriesContext(connection) as queries:
+        services.evaluations_compute(period=OCTOBER)
+    assert figures() == with_lists
+    assert set(with_lists) == {"E001", "E002", "W001"}
+    assert not [q["sql"] for q in queries.captured_queries if '"staff_id" IN (' in q["sql"]]
 
 
 def test_compute_is_idempotent(worked):

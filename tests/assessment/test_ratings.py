@@ -319,3 +319,26 @@ def test_ratings_import_queries_do_not_grow_with_rows(sample_staff):
             assert run("ratings", csv_bytes(HEADER + _rows(n, start=start)), "r.csv").ok
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_large_import_refreshes_the_planner_statistics(sample_staff, monkeypatch):
+    """After a large write the tables are ANALYZEd, so the month's reads that follow (the
+    evaluation compute) are planned on the tables as they now are; a small import, or a dry
+    run, leaves the statistics alone."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from assessment.services import records
+
+    monkeypatch.setattr(records, "ANALYZE_AFTER_ROWS", 5)
+    analyzed = []
+    for rows, start, dry_run in ((4, 0, False), (5, 10, True), (5, 20, False)):
+        with CaptureQueriesContext(connection) as queries:
+            assert run("ratings", csv_bytes(HEADER + _rows(rows, start=start)), "r.csv", dry_run=dry_run).ok
+        analyzed.append(sorted(q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")))
+    assert analyzed[:2] == [[], []]
+    assert analyzed[2] == ['ANALYZE "assessment_badreviewcase"', 'ANALYZE "assessment_rating"']
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'assessment_rating'")
+            assert cursor.fetchone()[0] > 0
