@@ -27,9 +27,11 @@ run: $(STAMP)
 	$(PY) manage.py load_initial_data
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# SQLite by default; PostgreSQL when DATABASE_URL is set.
+# SQLite by default; PostgreSQL when DATABASE_URL is set. One pytest-xdist worker per core
+# (each with its own test database and browser); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 test: $(STAMP) browser
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 # Refresh the user guides' screenshots (docs/screenshots) from the browser tests.
 screenshots: $(STAMP) browser

@@ -4,6 +4,7 @@ unique fields unique within a test run. Builders write through the ORM and call
 application could not."""
 
 import itertools
+import threading
 from datetime import date
 from decimal import Decimal
 
@@ -193,3 +194,29 @@ def visible_text(html):
 
     html = re.sub(r"(?is)<(script|style|template)\b.*?</\1>", " ", html)
     return re.sub(r"(?s)<[^>]*>", " ", html)
+
+
+def run_in_threads(count, target):
+    """Run target(index) in `count` threads released together; return their results and
+    fail on any exception. Each thread closes its database connections at the end."""
+    from django.db import connections
+
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def worker(index):
+        try:
+            barrier.wait()
+            results.append(target(index))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    return results

@@ -8,34 +8,14 @@ from django.db import connection, connections
 from exams import services
 from exams.models import Attempt, AttemptItem, AttemptStatus
 
+from tests.factories import run_in_threads
+
 from .factories import make_exam, make_fixed_paper, make_standard_questions
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks and real concurrency need PostgreSQL"),
 ]
-
-
-def run_in_threads(count, target):
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def worker(index):
-        try:
-            barrier.wait()
-            results.append(target(index))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert not errors, errors
-    return results
 
 
 def test_double_submit_from_many_tabs_grades_once(staff_member, monkeypatch):
