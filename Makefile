@@ -35,7 +35,7 @@ test: $(STAMP) browser
 
 # Refresh the user guides' screenshots (docs/screenshots) from the browser tests.
 screenshots: $(STAMP) browser
-	FRONTLINE_SCREENSHOTS=1 $(PY) -m pytest -m browser
+	FRONTLINE_SCREENSHOTS=1 $(PY) -m pytest -n $(TEST_WORKERS) -m browser
 
 bench: $(STAMP)
 	$(PY) bench/run.py

@@ -71,7 +71,17 @@ def screenshot(tmp_path):
 
     def _screenshot(page, name, full_page=False):
         path = directory / f"{name}.png"
-        page.screenshot(path=str(path), full_page=full_page, animations="disabled")
+        size = page.viewport_size
+        # Wagtail's admin scrolls inside <main>, not the page, so `full_page` alone would
+        # capture one screen of it: the viewport grows to <main>'s height meanwhile.
+        inner = page.evaluate("document.querySelector('main')?.scrollHeight || 0") if full_page else 0
+        if inner > size["height"]:
+            page.set_viewport_size({"width": size["width"], "height": inner})
+        try:
+            page.screenshot(path=str(path), full_page=full_page, animations="disabled")
+        finally:
+            if inner > size["height"]:
+                page.set_viewport_size(size)
         assert path.stat().st_size > 0
         return path
 

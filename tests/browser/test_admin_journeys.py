@@ -13,6 +13,7 @@ from django.urls import reverse
 from people import roles
 from people.models import StaffProfile
 from tests import factories
+from tests.browser.helpers import admin_log_in, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,14 +35,6 @@ def roster(rows):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def admin_log_in(page, base_url, username):
-    page.goto(f"{base_url}/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_url(f"{base_url}/admin/")
 
 
 def upload(page, base_url, name, content):
@@ -101,11 +94,7 @@ def test_hr_imports_roster_and_new_staff_activates_account(live_server, new_page
     phone.fill("input[name=new_password2]", "Chuangkou-2026")
     phone.get_by_role("button", name="设置密码").click()
     phone.wait_for_url(re.compile(r"/accounts/activate/done/$"))
-    phone.goto(f"{base}/accounts/login/")
-    phone.fill("input[name=username]", "CD1001")
-    phone.fill("input[name=password]", "Chuangkou-2026")
-    phone.locator("main form button[type=submit]").click()
-    phone.wait_for_url(f"{base}/me/")
+    log_in(phone, base, "CD1001", password="Chuangkou-2026", landing="/me/")
     assert "孟芳嘉" in phone.locator("main h1").inner_text()
     assert "183****1008" in phone.content()
 
@@ -146,11 +135,7 @@ def test_vendor_manager_sees_only_own_company(live_server, new_page, screenshot)
         )
     factories.make_vendor_manager(ours, "vendor")
     page = new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "vendor")
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/me/$"))
+    log_in(page, live_server.url, "vendor", landing=re.compile(r"/me/$"))
     page.get_by_role("link", name="本单位人员").click()
     page.wait_for_url(re.compile(r"/me/vendor/$"))
     page.wait_for_load_state()

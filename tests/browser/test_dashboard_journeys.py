@@ -16,6 +16,7 @@ from assessment import scoring
 from assessment.models import AttendanceDay, EvaluationPeriod
 from people import roles
 from tests import factories
+from tests.browser.helpers import admin_log_in, log_in
 from tests.assessment.test_dashboards import evaluation, local, rating
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,11 +68,7 @@ def halls(transactional_db):
 
 def test_hr_filters_the_dashboard_and_downloads_excel(live_server, halls, new_page, screenshot):
     page = new_page()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", "hr-dashboard")
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.locator("button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
+    admin_log_in(page, live_server.url, "hr-dashboard")
     page.get_by_role("link", name="评价看板").first.click()
     page.wait_for_url(re.compile(r"/admin/evaluations/dashboards/"))
     page.locator("[data-chart=grades] .plot-container").wait_for()
@@ -108,11 +105,7 @@ def test_hr_filters_the_dashboard_and_downloads_excel(live_server, halls, new_pa
 def test_staff_opens_their_dashboard_on_a_phone(live_server, halls, new_page, screenshot):
     base = live_server.url
     phone = new_page(viewport=MOBILE)
-    phone.goto(f"{base}/accounts/login/")
-    phone.fill("input[name=username]", "staff")
-    phone.fill("input[name=password]", factories.PASSWORD)
-    phone.locator("main form button[type=submit]").click()
-    phone.wait_for_url(re.compile(r"/me/$"))
+    log_in(phone, base, "staff", landing=re.compile(r"/me/$"))
     phone.get_by_role("link", name=re.compile("我的看板")).first.click()
     phone.wait_for_url(re.compile(r"/me/dashboard/$"))
     phone.locator("[data-chart=radar] .plot-container").wait_for()
@@ -129,11 +122,7 @@ def test_staff_opens_their_dashboard_on_a_phone(live_server, halls, new_page, sc
 def test_vendor_manager_reads_their_company_scorecard(live_server, halls, new_page, screenshot):
     base = live_server.url
     page = new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", "vendor-dashboard")
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/me/$"))
+    log_in(page, base, "vendor-dashboard", landing=re.compile(r"/me/$"))
     page.goto(f"{base}/me/vendor/dashboard/")
     page.locator("[data-chart=trend] .plot-container").wait_for()
     ours = {p.staff_no for p in halls["people"] if p.vendor_id == halls["vendors"][0].pk}

@@ -12,6 +12,7 @@ from assessment.models import Evaluation, EvaluationAppeal, EvaluationPeriod, In
 from people import roles
 from tests import factories
 from tests.assessment import test_evaluations_builders as builders
+from tests.browser.helpers import admin_log_in, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,14 +38,6 @@ def month(transactional_db):
     return {"staff": staff, "finding": finding, "hr": hr}
 
 
-def _admin_login(page, base):
-    page.goto(f"{base}/admin/login/")
-    page.fill("input[name=username]", "hr")
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.locator("button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
-
-
 def _step(page, action, status):
     page.locator(f"[data-action={action}]").click()
     page.wait_for_load_state()
@@ -65,7 +58,7 @@ def _review_approve_publish(page, screenshot=None):
 def test_hr_runs_the_month_staff_appeals_and_an_upheld_appeal_changes_the_pay(live_server, month, new_page, screenshot):
     base = live_server.url
     admin = new_page()
-    _admin_login(admin, base)
+    admin_log_in(admin, base, "hr")
     admin.goto(f"{base}/admin/evaluations/compute/")
     admin.fill("input[name=month]", "2026-10")
     admin.locator("main form button[type=submit]").click()
@@ -82,11 +75,7 @@ def test_hr_runs_the_month_staff_appeals_and_an_upheld_appeal_changes_the_pay(li
 
     # `staff` reads the receipt on a phone and appeals.
     phone = new_page(viewport=MOBILE)
-    phone.goto(f"{base}/accounts/login/")
-    phone.fill("input[name=username]", "staff")
-    phone.fill("input[name=password]", factories.PASSWORD)
-    phone.locator("main form button[type=submit]").click()
-    phone.wait_for_url(re.compile(r"/me/$"))
+    log_in(phone, base, "staff", landing=re.compile(r"/me/$"))
     phone.goto(f"{base}/me/evaluations/2026-10/")
     phone.locator("[data-receipt]").wait_for()
     assert phone.locator("[data-pay]").inner_text() == "2000.00"

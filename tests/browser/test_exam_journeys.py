@@ -14,20 +14,13 @@ from exams.models import Attempt, AttemptStatus, Question, QuestionBank
 from exams.services import exam_create
 from people import roles
 from tests import factories
+from tests.browser.helpers import log_in
 from tests.exams.factories import make_fixed_paper
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 SAMPLE = Path(__file__).resolve().parent.parent / "exams" / "samples" / "questions.xlsx"
-
-
-def log_in(page, base_url, username, next_url):
-    page.goto(f"{base_url}/accounts/login/?next={next_url}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(re.escape(next_url) + "$"))
 
 
 def test_trainer_imports_staff_sits_the_exam_with_a_reload_and_trainer_grades(live_server, new_page, screenshot):
@@ -40,7 +33,7 @@ def test_trainer_imports_staff_sits_the_exam_with_a_reload_and_trainer_grades(li
 
     # The trainer imports the sample bank: preview first, nothing written until confirmed.
     admin = new_page()
-    log_in(admin, base, "trainer", "/admin/")
+    log_in(admin, base, "trainer", next_path="/admin/")
     admin.goto(f"{base}/admin/exams/bank/{bank.pk}/import/")
     admin.set_input_files("input[type=file]", str(SAMPLE))
     admin.get_by_role("button", name="校验文件").click()
@@ -62,7 +55,7 @@ def test_trainer_imports_staff_sits_the_exam_with_a_reload_and_trainer_grades(li
     # The staff member, on a phone.
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     page.on("dialog", lambda dialog: dialog.accept())
-    log_in(page, base, "CD1001", "/me/exams/")
+    log_in(page, base, "CD1001", next_path="/me/exams/")
     assert page.get_by_text("十一月月度业务测试").first.is_visible()
     screenshot(page, "exam-list-mobile", full_page=True)
     page.get_by_text("参加考试").first.click()

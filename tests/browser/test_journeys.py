@@ -27,13 +27,6 @@ def site_data(transactional_db):
     return {"staff": staff, "username": "staff", "password": DEMO_PASSWORD}
 
 
-def _log_in(page, base_url, username, password):
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.locator("main form button[type=submit]").click()
-
-
 def test_home_login_and_masked_profile(live_server, site_data, new_page, screenshot):
     staff = site_data["staff"]
     page = new_page()
@@ -85,7 +78,11 @@ def test_home_login_and_masked_profile(live_server, site_data, new_page, screens
 
 def test_wrong_password_stays_on_login_page(live_server, site_data, new_page):
     page = new_page()
-    _log_in(page, live_server.url, site_data["username"], "Wrong-password-1")
+    # Inline, not helpers.log_in: the test is about staying on the login page.
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", site_data["username"])
+    page.fill("input[name=password]", "Wrong-password-1")
+    page.locator("main form button[type=submit]").click()
     assert "/accounts/login/" in page.url
     assert page.locator("[role=alert]").first.is_visible()
     page.goto(live_server.url + "/me/")

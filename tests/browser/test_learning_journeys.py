@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from courses.models import CaseScenarioPage, CoursePage
+from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,17 +21,9 @@ def demo_site(transactional_db):
     call_command("load_initial_data", stdout=io.StringIO())
 
 
-def log_in(page, base_url):
-    page.goto(f"{base_url}/accounts/login/?next=/learning/")
-    page.fill("input[name=username]", "staff")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/learning/$"))
-
-
 def test_staff_learns_a_lesson_and_plays_a_scenario(live_server, demo_site, new_page, screenshot):
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    log_in(page, live_server.url)
+    log_in(page, live_server.url, "staff", password=DEMO_PASSWORD, next_path="/learning/")
     course = CoursePage.objects.live().get(slug="window-etiquette")
     assert page.get_by_text(course.title).first.is_visible()
     screenshot(page, "learning-centre", full_page=True)
@@ -76,14 +69,6 @@ def test_learning_centre_needs_login(live_server, demo_site, new_page):
 # --- the staff portal: assigned learning, certificate, acknowledgement, role play --------------
 
 
-def log_in_to(page, base_url, next_path):
-    page.goto(f"{base_url}/accounts/login/?next={next_path}")
-    page.fill("input[name=username]", "staff")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(re.escape(next_path) + "$"))
-
-
 def answer_correctly(scope):
     for box in scope.locator("form[data-knowledge-check] input[data-correct=true]").all():
         box.check()
@@ -99,7 +84,7 @@ def test_staff_completes_an_assigned_course_gets_a_certificate_acknowledges_and_
 
     staff = StaffProfile.objects.get(user__username="staff")
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    log_in_to(page, live_server.url, "/me/learning/")
+    log_in(page, live_server.url, "staff", password=DEMO_PASSWORD, next_path="/me/learning/")
     badge = page.locator('header [data-badge="acknowledgements"]')
     assert badge.inner_text() == "2"
     assert page.locator(".learning-item.is-overdue").count() >= 1

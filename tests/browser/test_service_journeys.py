@@ -10,6 +10,7 @@ import pytest
 from assessment.models import AttendanceDay, BadReviewCase
 from people import roles
 from tests import factories
+from tests.browser.helpers import admin_log_in, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,11 +50,7 @@ def test_citizen_rates_a_window_on_a_phone_and_a_supervisor_handles_the_case(liv
     assert case.staff == hall["staff"] and case.rating.reasons == "等待时间太长"
 
     admin = new_page()
-    admin.goto(f"{live_server.url}/admin/login/")
-    admin.fill("input[name=username]", "supervisor-b")
-    admin.fill("input[name=password]", factories.PASSWORD)
-    admin.locator("button[type=submit]").click()
-    admin.wait_for_url(re.compile(r"/admin/$"))
+    admin_log_in(admin, live_server.url, "supervisor-b")
     admin.goto(f"{live_server.url}/admin/service-records/cases/")
     admin.locator("[data-case-list]").wait_for()
     screenshot(admin, "cases-list")
@@ -76,11 +73,7 @@ def test_citizen_rates_a_window_on_a_phone_and_a_supervisor_handles_the_case(liv
 
     # The staff member sees the case in their portal (never who rated) and appeals.
     staff_page = new_page(viewport=MOBILE)
-    staff_page.goto(f"{live_server.url}/accounts/login/")
-    staff_page.fill("input[name=username]", "CD1001")
-    staff_page.fill("input[name=password]", factories.PASSWORD)
-    staff_page.locator("main form button[type=submit]").click()
-    staff_page.wait_for_url(re.compile(r"/me/$"))
+    log_in(staff_page, live_server.url, "CD1001", landing=re.compile(r"/me/$"))
     staff_page.get_by_role("link", name=re.compile("我的服务记录")).click()
     staff_page.wait_for_url(re.compile(r"/me/records/"))
     staff_page.locator("[data-valid-ratings]").wait_for()
@@ -106,11 +99,7 @@ def test_hr_imports_the_dingtalk_sample_and_sees_the_monthly_sheet(live_server, 
     factories.make_user_with_role(roles.HR, "hr-b", first_name="人事")
     base = live_server.url
     page = new_page()
-    page.goto(f"{base}/admin/login/")
-    page.fill("input[name=username]", "hr-b")
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_url(f"{base}/admin/")
+    admin_log_in(page, base, "hr-b")
 
     page.goto(f"{base}/admin/imports/attendance/")
     page.set_input_files(

@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from courses.models import Assignment, CourseIndexPage, CoursePage, LessonPage, TrainingRecord
 from people.models import ServiceCentre, StaffProfile
+from tests.browser.helpers import admin_log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,14 +23,6 @@ COURSE_TITLE = "窗口接待四步法实训"
 @pytest.fixture
 def demo_site(transactional_db):
     call_command("load_initial_data", stdout=io.StringIO())
-
-
-def admin_log_in(page, base_url, username):
-    page.goto(f"{base_url}/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_url(f"{base_url}/admin/")
 
 
 def footer_action(page, selector):
@@ -48,7 +41,7 @@ def test_trainer_publishes_through_moderation_assigns_and_reports(live_server, d
 
     # 1. The trainer writes a course and submits it: there is no "publish" for them.
     trainer = new_page()
-    admin_log_in(trainer, base, "trainer")
+    admin_log_in(trainer, base, "trainer", password=DEMO_PASSWORD)
     trainer.goto(f"{base}/admin/pages/add/courses/coursepage/{learning.pk}/")
     trainer.fill("#id_title", COURSE_TITLE)
     trainer.fill("#id_summary", "微笑、迎接语、业务讲解、结束语：四步接待法的现场演练。")
@@ -79,7 +72,7 @@ def test_trainer_publishes_through_moderation_assigns_and_reports(live_server, d
 
     # 2. The senior trainer sees both awaiting review and approves them: they go live.
     lead = new_page()
-    admin_log_in(lead, base, "trainer_lead")
+    admin_log_in(lead, base, "trainer_lead", password=DEMO_PASSWORD)
     assert lead.get_by_text(COURSE_TITLE).first.is_visible()
     screenshot(lead, "trainer-lead-dashboard")
     for page_id in (course.pk, lesson.pk):
@@ -149,7 +142,7 @@ def test_trainer_imports_offline_training(live_server, demo_site, new_page, scre
     book.save(buffer)
 
     page = new_page()
-    admin_log_in(page, base, "trainer")
+    admin_log_in(page, base, "trainer", password=DEMO_PASSWORD)
     page.goto(f"{base}/admin/imports/training/")
     page.set_input_files(
         "input[type=file]",
