@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -192,7 +193,7 @@ def detail_dataset(detail):
                 str(kinds.get(row["assignment__kind"], row["assignment__kind"])),
                 _("Yes") if row["assignment__mandatory"] else _("No"),
                 row["assignment__due_date"],
-                completed.astimezone().strftime("%Y-%m-%d %H:%M") if completed else "",
+                f"{timezone.localtime(completed):%Y-%m-%d %H:%M}" if completed else "",
                 labels[row["status"]],
             ]
         )
@@ -276,7 +277,7 @@ class FeedbackReportView(ReportView):
         )
         for item in selectors.feedback_comments(course_ids=course_ids, limit=None):
             comments.append(
-                [item.course.title, item.rating, item.comment, item.staff.centre.name, item.created_at.date()]
+                [item.course.title, item.rating, item.comment, item.staff.centre.name, timezone.localdate(item.created_at)]
             )
         return xlsx_response([summary, comments], f"learning-feedback-{dt.date.today():%Y%m%d}")
 

@@ -178,7 +178,7 @@ def _inputs_for(person, *, attendance, ratings, rating_points, findings, exams, 
             "pending_cases": ratings.pending_cases,
         },
         "findings": [
-            {"name": f.name, "date": f.observed_at.date().isoformat(), "points": str(f.points), "veto": f.veto}
+            {"name": f.name, "date": timezone.localdate(f.observed_at).isoformat(), "points": str(f.points), "veto": f.veto}
             for f in findings
         ],
         "exams": [{"title": exam.title, "percent": _text(percent)} for exam, percent in exams],

@@ -2,6 +2,7 @@
 the log (django-simple-history); locking; the appeal window in working days."""
 
 import contextlib
+import re
 import datetime as dt
 from decimal import Decimal
 from unittest import mock
@@ -381,3 +382,19 @@ def test_a_commendation_cannot_be_added_to_an_approved_month(worked, hr, approve
     assert Commendation.objects.count() == before
     client.post(reverse("assessment_commendations:add"), data | {"date": "2026-11-02"})  # an open month
     assert Commendation.objects.count() == before + 1
+
+
+def test_the_month_page_shows_moments_in_beijing_time_and_a_dash_for_what_has_not_happened(worked, hr, client):
+    # 2026-11-05 17:30 in Beijing is 09:30 UTC: the page must say 17:30.
+    with on(dt.date(2026, 11, 5), hour=17):
+        services.evaluations_compute(period=OCTOBER, user=hr)
+    EvaluationPeriod.objects.filter(month="2026-10").update(
+        computed_at=timezone.make_aware(dt.datetime(2026, 11, 5, 17, 30))
+    )
+    period = EvaluationPeriod.objects.get(month="2026-10")
+    client.force_login(hr)
+    page = client.get(reverse("assessment_evaluation_periods:inspect", args=[period.pk])).content.decode()
+    fields = dict(re.findall(r"<dt>\s*(.*?)\s*</dt>\s*<dd>\s*(.*?)\s*</dd>", page, re.S))
+    assert fields["计算时间"] == "2026年11月5日 17:30"
+    assert fields["复核时间"] == fields["审批人"] == "—"
+    assert "None" not in fields.values()

@@ -302,3 +302,12 @@ def test_a_person_who_moved_after_the_month_is_evaluated_at_the_old_centre(east,
     services.evaluations_compute(period="2026-10")
     evaluation = Evaluation.objects.get(staff=mover)
     assert evaluation.centre == east and evaluation.inputs["centre"]["basis"] == "moved_since"
+
+
+def test_the_receipt_dates_a_finding_by_beijing_time(worked):
+    # 07:00 on 16 October in Beijing is still 15 October in UTC.
+    early = finding(worked["bo"], "2.00", day=16)
+    early.observed_at = builders.at(16, hour=7)
+    early.save()
+    services.evaluations_compute(period=OCTOBER)
+    assert _evaluations()["E002"].inputs["findings"][0]["date"] == "2026-10-16"

@@ -121,6 +121,9 @@ def test_excel_export_has_the_tables_and_a_safe_detail_sheet(client_for, role_us
     }
     names = {row[1] for row in detail[1:]}
     assert "'=HYPERLINK(\"http://x\")" in names  # a formula is written as text
+    # Completed at 10:00 Beijing time (02:00 UTC), whatever the server's own time zone.
+    completed = {(row[0], row[4]): row[8] for row in detail[1:]}
+    assert completed[("E1", "服务礼仪")] == "2026-11-20 10:00"
 
 
 def test_feedback_averages_distribution_and_comments(client_for, role_users, world):

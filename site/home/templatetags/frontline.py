@@ -1,4 +1,8 @@
+import datetime
+
 from django import template
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from home.charts import plotly_js_url, render_figure
 from people.privacy import can_see_personal_data, mask_middle
@@ -36,3 +40,16 @@ def person_name(user):
         return profile.name
     full = f"{user.last_name}{user.first_name}".strip()
     return full or user.get_username()
+
+
+@register.filter
+def admin_display(value):
+    """A field's value as people read it on an inspect page: a moment in local time (Django's
+    |localize formats it but leaves it in UTC), 是/否 for booleans, a dash for nothing."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formats.localize(value, use_l10n=True)
