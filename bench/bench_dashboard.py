@@ -157,6 +157,7 @@ def main(argv=None):
     parser.add_argument("--ratings", type=int, default=1_000_000)
     parser.add_argument("--staff", type=int, default=2_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--profile", action="store_true", help="print cProfile's top entries of one warm render")
     args = parser.parse_args(argv)
     if os.environ.get("DATABASE_URL") and not os.environ.get("BENCH_DATABASE_URL"):
         os.environ["BENCH_DATABASE_URL"] = os.environ["DATABASE_URL"]
@@ -231,6 +232,17 @@ def main(argv=None):
     slow = sorted(captured, key=lambda q: -float(q["time"]))[:3]
     for q in slow:
         print(f"  slowest query {float(q['time']) * 1000:.0f} ms: {q['sql'][:120]}")
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        client.get(url_path, params)
+        profiler.disable()
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(40)
+        stats.sort_stats("tottime").print_stats(25)
 
 
 if __name__ == "__main__":
