@@ -5,8 +5,9 @@ Every function runs a fixed number of queries whatever the headcount and returns
 data (dicts, tuples, Decimals) for assessment.charts and the tables; no raw rows leave.
 Snapshots (grades, histogram, people who need attention, vendor scorecards, attendance
 heat map) read the range's last month, the "focus month"; trends read every month.
-Rating and attendance counts of months approved or later are kept in the cache (those
-records are locked; see _cached_month), so a million ratings cost one scan per month.
+The figures of months approved or later (evaluations, rating and attendance counts) are kept
+in the cache, since they are locked until a logged reopen (see _locked_keys): a million
+ratings cost one scan per month, and a year's trend reads only its open months.
 """
 
 from collections import defaultdict
@@ -129,31 +130,41 @@ def dashboard_months(scope):
 
 
 def grade_distribution(scope, month):
-    """[(centre name, {grade: count})] of one month, centres by name. One query."""
-    rows = (
-        scope.evaluations()
-        .filter(period__month=month)
-        .values("centre__name", "grade")
-        .annotate(n=Count("id"))
-        .order_by("centre__name")
-    )
-    result = {}
-    for row in rows:
-        result.setdefault(row["centre__name"], dict.fromkeys(scoring.GRADES, 0))[row["grade"]] = row["n"]
-    return list(result.items())
+    """[(centre name, {grade: count})] of one month, centres by name. One query (and one for
+    the month's status; kept in the cache once the month is approved, see _locked_keys)."""
+
+    def count():
+        rows = (
+            scope.evaluations()
+            .filter(period__month=month)
+            .values("centre__name", "grade")
+            .annotate(n=Count("id"))
+            .order_by("centre__name")
+        )
+        result = {}
+        for row in rows:
+            result.setdefault(row["centre__name"], dict.fromkeys(scoring.GRADES, 0))[row["grade"]] = row["n"]
+        return list(result.items())
+
+    return _cached_month(scope, month, "grades", count)
 
 
 def score_histogram(scope, month, width=10):
-    """[(low, high, count)] of one month's scores. One query (counts per whole score)."""
-    rows = (
-        scope.evaluations()
-        .filter(period__month=month)
-        .annotate(bin=Floor("score"))
-        .values("bin")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return scoring.histogram_bins({int(r["bin"]): r["n"] for r in rows}, width=width)
+    """[(low, high, count)] of one month's scores. One query (counts per whole score; kept in
+    the cache once the month is approved)."""
+
+    def count():
+        rows = (
+            scope.evaluations()
+            .filter(period__month=month)
+            .annotate(bin=Floor("score"))
+            .values("bin")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        return {int(r["bin"]): r["n"] for r in rows}
+
+    return scoring.histogram_bins(_cached_month(scope, month, "histogram", count), width=width)
 
 
 class _MiddleValue(Aggregate):
@@ -189,32 +200,41 @@ def _medians(base):
 
 def score_trend(scope, month_range):
     """[{month, count, mean, median}] per month of the range that has evaluations. Two
-    queries: counts and means, and the medians."""
-    months = month_range.months()
-    base = scope.evaluations().filter(period__month__in=months)
-    means = {
-        r["period__month"]: r
-        for r in base.values("period__month").annotate(n=Count("id"), mean=Avg("score")).order_by()
-    }
-    medians = _medians(base) if means else {}
-    return [
-        {"month": month, "count": means[month]["n"], "mean": _d2(means[month]["mean"]), "median": medians.get(month)}
-        for month in months
-        if month in means
-    ]
+    queries for the months not yet approved (counts and means, and the medians); approved
+    months come from the cache once read (see _locked_keys), with one query for their status."""
+
+    def read(live):
+        base = scope.evaluations().filter(period__month__in=live)
+        means = {
+            r["period__month"]: r
+            for r in base.values("period__month").annotate(n=Count("id"), mean=Avg("score")).order_by()
+        }
+        medians = _medians(base) if means else {}
+        return {
+            month: {"month": month, "count": row["n"], "mean": _d2(row["mean"]), "median": medians.get(month)}
+            for month, row in means.items()
+        }
+
+    by_month = _cached_months(scope, month_range.months(), "score-trend", read)
+    return [by_month[month] for month in month_range.months() if by_month.get(month)]
 
 
 def component_trend(scope, month_range):
     """[{month, R, D, T, L}] mean of each component per month (absent components left out
-    of their mean). One query."""
-    rows = (
-        scope.evaluations()
-        .filter(period__month__in=month_range.months())
-        .values("period__month")
-        .annotate(**{key: Avg(field) for key, field in COMPONENT_FIELDS.items()})
-        .order_by("period__month")
-    )
-    return [{"month": r["period__month"], **{k: _d2(r[k]) for k in COMPONENT_FIELDS}} for r in rows]
+    of their mean). One query for the months not yet approved (see score_trend)."""
+
+    def read(live):
+        rows = (
+            scope.evaluations()
+            .filter(period__month__in=live)
+            .values("period__month")
+            .annotate(**{key: Avg(field) for key, field in COMPONENT_FIELDS.items()})
+            .order_by()
+        )
+        return {r["period__month"]: {"month": r["period__month"], **{k: _d2(r[k]) for k in COMPONENT_FIELDS}} for r in rows}
+
+    by_month = _cached_months(scope, month_range.months(), "components", read)
+    return [by_month[month] for month in month_range.months() if by_month.get(month)]
 
 
 def _reasons(inputs, row, previous):
@@ -335,45 +355,47 @@ def _month_ranges_q(field, months):
     return q
 
 
-def _cached_month(scope, month, kind, compute):
-    """compute() for one month, kept in the cache once the month is approved or later (its
-    records can no longer change; see RATING_CACHE_SECONDS). One query for the status."""
+def _locked_keys(scope, months, kind):
+    """{month: cache key} for the months approved or later: their figures stay as they are
+    until a logged reopen, which moves the month back to draft (and a recompute changes its
+    compute time). The key holds the status too, so publishing starts a new entry for the
+    scopes that see only published months. One query."""
+    locked = EvaluationPeriod.objects.filter(month__in=list(months), status__in=EvaluationPeriod.LOCKED)
+    return {
+        month: f"frontline:dash:{kind}:{month}:{status}:{stamp.timestamp() if stamp else 0}:{_scope_key(scope)}"
+        for month, status, stamp in locked.values_list("month", "status", "computed_at")
+    }
+
+
+def _cached_months(scope, months, kind, compute):
+    """{month: value} where compute(months) returns the values of the months asked for (one
+    grouped query); the values of months approved or later are kept in the cache, so only the
+    others are computed. One query for the months' status, and compute's for the rest."""
     from django.core.cache import cache
 
-    found = list(
-        EvaluationPeriod.objects.filter(month=month, status__in=EvaluationPeriod.LOCKED).values_list(
-            "computed_at", flat=True
-        )[:1]
-    )
-    if not found:
-        return compute()
-    stamp = found[0]
-    key = f"frontline:dash:{kind}:{month}:{stamp.timestamp() if stamp else 0}:{_scope_key(scope)}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, RATING_CACHE_SECONDS)
-    return value
+    keys = _locked_keys(scope, months, kind)
+    found = cache.get_many(list(keys.values())) if keys else {}
+    result = {m: found[keys[m]] for m in keys if keys[m] in found}
+    live = [m for m in months if m not in result]
+    if live:
+        computed = compute(live)
+        cache.set_many({keys[m]: computed.get(m) for m in live if m in keys}, RATING_CACHE_SECONDS)
+        result.update({m: computed.get(m) for m in live})
+    return result
+
+
+def _cached_month(scope, month, kind, compute):
+    """compute() for one month, kept in the cache once the month is approved or later (see
+    _locked_keys). One query for the month's status, and compute's when not kept."""
+    return _cached_months(scope, [month], kind, lambda _months: {month: compute()})[month]
 
 
 def rating_counts(scope, month_range):
     """{month: [(centre id, level, count)]} of valid ratings in the scope (by the rated staff
     member's centre/company), grouped in the database by month in the site's time zone.
     Months approved or later come from the cache once counted. At most two queries."""
-    from django.core.cache import cache
 
-    months = month_range.months()
-    locked = dict(
-        EvaluationPeriod.objects.filter(month__in=months, status__in=EvaluationPeriod.LOCKED).values_list(
-            "month", "computed_at"
-        )
-    )
-    keys = {m: f"frontline:dash:ratings:{m}:{locked[m].timestamp() if locked[m] else 0}:{_scope_key(scope)}"
-            for m in locked}
-    found = cache.get_many(list(keys.values()))
-    result = {m: found[keys[m]] for m in keys if keys[m] in found}
-    live = [m for m in months if m not in result]
-    if live:
+    def count(live):
         counted = {m: [] for m in live}
         rows = (
             valid_ratings()
@@ -386,9 +408,9 @@ def rating_counts(scope, month_range):
         )
         for r in rows:
             counted[r["month"]].append((r["staff__centre_id"], r["level"], r["n"]))
-        cache.set_many({keys[m]: counted[m] for m in live if m in keys}, RATING_CACHE_SECONDS)
-        result.update(counted)
-    return result
+        return counted
+
+    return _cached_months(scope, month_range.months(), "ratings", count)
 
 
 def rating_trend(scope, month_range):
@@ -464,17 +486,20 @@ def vendor_scorecards(scope, month, *, with_pay):
     grouped by company."""
     period = Period.parse(month)
     start, end = period.moments()
-    evaluations = (
-        scope.evaluations()
-        .filter(period__month=month)
-        .values("vendor_id", "vendor__name")
-        .annotate(
-            headcount=Count("id"),
-            mean=Avg("score"),
-            pay_total=Sum("pay"),
-            **{f"g_{g}": Count("id", filter=Q(grade=g)) for g in scoring.GRADES},
-        )
-        .order_by()
+    evaluations = _cached_month(
+        scope, month, "vendor-evaluations",
+        lambda: list(
+            scope.evaluations()
+            .filter(period__month=month)
+            .values("vendor_id", "vendor__name")
+            .annotate(
+                headcount=Count("id"),
+                mean=Avg("score"),
+                pay_total=Sum("pay"),
+                **{f"g_{g}": Count("id", filter=Q(grade=g)) for g in scoring.GRADES},
+            )
+            .order_by()
+        ),
     )
     ratings = _cached_month(
         scope, month, "vendor-ratings",

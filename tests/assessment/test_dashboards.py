@@ -380,3 +380,44 @@ def test_closed_months_rating_counts_are_kept_open_months_are_live(data):
     # … until the month is recomputed after a reopen.
     EvaluationPeriod.objects.filter(month="2026-10").update(computed_at=timezone.now())
     assert [r["valid"] for r in selectors.rating_trend(scope, months)] == [5, 1]
+
+
+def test_closed_months_evaluation_figures_are_kept_until_a_recompute(data):
+    """An approved (or later) month's evaluations change only through a logged reopen and a
+    recompute, so the dashboards keep its figures; a draft month is always read live."""
+    scope, months = selectors.DashboardScope(), selectors.MonthRange.parse("2026-09", "2026-11")
+
+    def figures():
+        return (
+            selectors.score_trend(scope, months),
+            selectors.component_trend(scope, months),
+            selectors.grade_distribution(scope, "2026-10"),
+            selectors.score_histogram(scope, "2026-10"),
+            [(c["vendor"], c["headcount"], c["mean"]) for c in selectors.vendor_scorecards(scope, "2026-10", with_pay=True)],
+        )
+
+    before = figures()
+    assert [(r["month"], r["count"]) for r in before[0]] == [("2026-09", 4), ("2026-10", 4), ("2026-11", 1)]
+    # Written behind the services' back: October (published) keeps its figures, November
+    # (a draft) shows the change at once.
+    Evaluation.objects.filter(period__month="2026-10").update(score=Decimal("10.00"), grade="fail")
+    Evaluation.objects.filter(period__month="2026-11").update(score=Decimal("20.00"))
+    kept = figures()
+    assert kept[1:] == before[1:]
+    assert kept[0][:2] == before[0][:2] and kept[0][2]["mean"] == Decimal("20.00")
+    # A recompute after a reopen (a new compute time) reads October again.
+    EvaluationPeriod.objects.filter(month="2026-10").update(computed_at=timezone.now())
+    trend, _components, grades, _histogram, vendors = figures()
+    assert trend[1]["mean"] == Decimal("10.00")
+    assert all(counts["fail"] == sum(counts.values()) for _centre, counts in grades)
+    assert {mean for _vendor, _n, mean in vendors} == {Decimal("10.00")}
+
+
+def test_a_month_published_after_approval_reaches_the_portal_dashboards(data):
+    """Vendors and staff see published months only: the kept figures of an approved month
+    must not hide it from them once it is published."""
+    EvaluationPeriod.objects.filter(month="2026-10").update(status=EvaluationPeriod.Status.APPROVED)
+    vendor_scope = selectors.DashboardScope(vendor_id=data["v1"].pk, statuses=EvaluationPeriod.VISIBLE_TO_STAFF)
+    assert selectors.grade_distribution(vendor_scope, "2026-10") == []
+    EvaluationPeriod.objects.filter(month="2026-10").update(status=PUBLISHED)
+    assert dict(selectors.grade_distribution(vendor_scope, "2026-10"))["东区中心"]["excellent"] == 1
