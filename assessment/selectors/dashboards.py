@@ -331,10 +331,11 @@ def month_bucket(field, month_range):
     return Case(*whens, default=Value(""), output_field=CharField())
 
 
-# Rating counts of months approved or later are kept in the cache: their ratings can no
-# longer change (services.period_ensure_open refuses it until a logged reopen, which moves
-# the month back to draft). The key holds the month's status and compute time.
-RATING_CACHE_SECONDS = 7 * 24 * 3600
+# The figures of months approved or later are kept in the cache: their records and
+# evaluations can no longer change (services.period_ensure_open refuses it until a logged
+# reopen, which moves the month back to draft). The key holds the month's status and
+# compute time (see _locked_keys).
+DASHBOARD_CACHE_SECONDS = 7 * 24 * 3600
 
 
 def _scope_key(scope):
@@ -379,7 +380,7 @@ def _cached_months(scope, months, kind, compute):
     live = [m for m in months if m not in result]
     if live:
         computed = compute(live)
-        cache.set_many({keys[m]: computed.get(m) for m in live if m in keys}, RATING_CACHE_SECONDS)
+        cache.set_many({keys[m]: computed.get(m) for m in live if m in keys}, DASHBOARD_CACHE_SECONDS)
         result.update({m: computed.get(m) for m in live})
     return result
 

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from home.db import fast_insert, refresh_statistics
+from home.db import BATCH_SIZE, fast_insert, refresh_statistics
 from home.imports import ImportResult, RowCleaner, RowError
 from home.spreadsheets import cell_text
 from people.models import StaffProfile, Window
@@ -34,7 +34,6 @@ from ..models import (
     ShiftSchedule,
 )
 
-BATCH_SIZE = 1000
 ANALYZE_AFTER_ROWS = 5000  # a write this large refreshes the planner's statistics
 PREVIEW_ROWS = 200
 CHUNK = 500  # ids per IN (...) query: SQLite limits the number of parameters
