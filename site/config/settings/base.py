@@ -212,7 +212,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 WAGTAIL_SITE_NAME = "窗口服务能力提升平台"
 # Intranets cannot reach the internet: no update check against releases.wagtail.org.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Chinese is found anywhere in a title or body, not only from a word's start (home/search.py).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "home.search"}}
 WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
 # Lesson videos are documents too: intranets cannot reach video sites.
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip", "mp4", "webm"]
