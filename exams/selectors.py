@@ -1,12 +1,24 @@
 """Reads of the exams app. Set-based: a fixed number of queries however many rows."""
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Exists, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import scoring
-from .models import Attempt, AttemptItem, AttemptStatus, Exam, ExamCandidate, ReviewRule, ScoringRule
+from .models import (
+    Attempt,
+    AttemptItem,
+    AttemptStatus,
+    Exam,
+    ExamCandidate,
+    PaperKind,
+    Question,
+    ReviewRule,
+    ScoringRule,
+)
 
 ZERO = Decimal("0.00")
 
@@ -207,3 +219,92 @@ def exams_with_counts():
 
 def has_attempts(exam):
     return Exists(Attempt.objects.filter(exam=exam))
+
+
+# --- can a paper be drawn --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """One blueprint rule as the form holds it (saved or not)."""
+
+    bank_id: int
+    category_id: int | None
+    qtype: str
+    difficulty: int | None
+    count: int
+    points: Decimal | None
+
+
+@dataclass
+class PaperCheck:
+    problems: list = field(default_factory=list)
+    question_count: int = 0
+    full_marks: Decimal = Decimal("0")
+
+
+def paper_check(*, kind, slots=(), rules=()):
+    """Whether every candidate can be given this paper, and what it is worth.
+
+    `slots` are (question, points or None) of a fixed paper; `rules` RuleSpecs of a
+    blueprint. A rule must find enough active questions even when the rules before it
+    took theirs from the same pool (the draw never repeats a question), and every
+    candidate's paper must have the same full marks. One query for all the rules."""
+    check = PaperCheck()
+    if kind == PaperKind.FIXED:
+        if not slots:
+            check.problems.append(_("A fixed paper needs at least one question."))
+        check.question_count = len(slots)
+        check.full_marks = sum((points or question.points for question, points in slots), Decimal("0"))
+        return check
+    if not rules:
+        check.problems.append(_("A blueprint paper needs at least one rule."))
+        return check
+    questions = list(
+        Question.objects.filter(bank_id__in={r.bank_id for r in rules}, active=True).values_list(
+            "pk", "bank_id", "category_id", "qtype", "difficulty", "points"
+        )
+    )
+    taken_before = []  # (pool, count) of the earlier rules
+    for number, rule in enumerate(rules, start=1):
+        pool = {
+            pk: points
+            for pk, bank_id, category_id, qtype, difficulty, points in questions
+            if bank_id == rule.bank_id
+            and (rule.category_id is None or category_id == rule.category_id)
+            and (not rule.qtype or qtype == rule.qtype)
+            and (rule.difficulty is None or difficulty == rule.difficulty)
+        }
+        # Worst case: each earlier rule drew as much of this pool as it could.
+        lost = sum(min(count, len(pool.keys() & earlier)) for earlier, count in taken_before)
+        if len(pool) < rule.count:
+            check.problems.append(
+                _("Rule %(n)d: the bank has only %(have)d matching questions for %(need)d to draw.")
+                % {"n": number, "have": len(pool), "need": rule.count}
+            )
+        elif len(pool) - lost < rule.count:
+            check.problems.append(
+                _("Rule %(n)d: after the rules before it, only %(have)d matching questions may be left for %(need)d to draw.")
+                % {"n": number, "have": len(pool) - lost, "need": rule.count}
+            )
+        worth = {rule.points} if rule.points else set(pool.values())
+        if len(worth) > 1:
+            check.problems.append(
+                _("Rule %(n)d draws questions worth different points (%(values)s): set the points each, "
+                  "so that every candidate's paper has the same full marks.")
+                % {"n": number, "values": "、".join(f"{v.normalize():f}" for v in sorted(worth))}
+            )
+        taken_before.append((set(pool), rule.count))
+        check.question_count += rule.count
+        check.full_marks += rule.count * (rule.points or (next(iter(worth)) if worth else Decimal("0")))
+    return check
+
+
+def paper_check_saved(paper):
+    """paper_check of a saved paper (for an exam that uses it)."""
+    slots = [(s.question, s.points) for s in paper.slots.select_related("question").order_by("sort_order", "pk")]
+    rules = [
+        RuleSpec(r.bank_id, r.category_id, r.qtype, r.difficulty, r.count, r.points)
+        for r in paper.rules.order_by("sort_order", "pk")
+    ]
+    return paper_check(kind=paper.kind, slots=slots, rules=rules)

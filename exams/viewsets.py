@@ -14,6 +14,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from .models import Category, Exam, Paper, Question, QuestionBank
 from .models.bank import OPTION_LETTERS
+from .selectors import RuleSpec, paper_check, paper_check_saved
 from .services import exam_apply_terms, exam_sync_candidates
 
 EXAMS_MENU_HOOK = "register_exams_menu_item"
@@ -42,6 +43,75 @@ class QuestionForm(WagtailAdminModelForm):
             if cleaned.get(f"option_{letter.lower()}", "").strip()
         ]
         return cleaned
+
+
+class PaperForm(WagtailAdminModelForm):
+    """Refuses, at save, a paper that some candidate could not be given."""
+
+    def _live_rows(self, name):
+        formset = self.formsets.get(name)
+        if formset is None:
+            return []
+        rows = [
+            form.cleaned_data
+            for form in formset.forms
+            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+        ]
+        return sorted(rows, key=lambda row: row.get("ORDER") or 0)
+
+    def is_valid(self):
+        valid = super().is_valid()
+        if not valid:
+            return False
+        slots = [(row["question"], row.get("points")) for row in self._live_rows("slots") if row.get("question")]
+        rules = [
+            RuleSpec(
+                row["bank"].pk,
+                row["category"].pk if row.get("category") else None,
+                row.get("qtype") or "",
+                row.get("difficulty"),
+                row.get("count") or 0,
+                row.get("points"),
+            )
+            for row in self._live_rows("rules")
+            if row.get("bank")
+        ]
+        self.paper_check = paper_check(kind=self.cleaned_data.get("kind"), slots=slots, rules=rules)
+        for problem in self.paper_check.problems:
+            self.add_error(None, problem)
+        return not self.paper_check.problems
+
+
+class PaperSaveMessageMixin:
+    def get_success_message(self, instance=None):
+        check = getattr(self.form, "paper_check", None)
+        if check is None:
+            return super().get_success_message(instance)
+        return _("Paper “%(title)s” saved: %(count)d questions for each candidate, full marks %(marks)s.") % {
+            "title": self.object.title,
+            "count": check.question_count,
+            "marks": f"{check.full_marks.normalize():f}",
+        }
+
+
+class PaperCreateView(PaperSaveMessageMixin, generic.CreateView):
+    pass
+
+
+class PaperEditView(PaperSaveMessageMixin, generic.EditView):
+    pass
+
+
+class ExamForm(WagtailAdminModelForm):
+    def clean_paper(self):
+        paper = self.cleaned_data.get("paper")
+        if paper is not None:
+            problems = paper_check_saved(paper).problems
+            if problems:
+                raise forms.ValidationError(
+                    [_("This paper cannot be given to every candidate; fix the paper first.")] + problems
+                )
+        return paper
 
 
 class QuestionFilterSet(WagtailFilterSet):
@@ -153,6 +223,8 @@ class PaperViewSet(ModelViewSet):
     search_fields = ["title"]
     list_filter = ["kind"]
     list_display = ["title", "kind", "shuffle_questions", "shuffle_options", "forms", "created_at"]
+    add_view_class = PaperCreateView
+    edit_view_class = PaperEditView
     edit_handler = ObjectList(
         [
             FieldPanel("title"),
@@ -160,7 +232,8 @@ class PaperViewSet(ModelViewSet):
             FieldRowPanel([FieldPanel("shuffle_questions"), FieldPanel("shuffle_options")]),
             InlinePanel("slots", heading=_("Fixed paper: questions in order"), label=_("Question")),
             InlinePanel("rules", heading=_("Blueprint: what to draw for each candidate"), label=_("Rule")),
-        ]
+        ],
+        base_form_class=PaperForm,
     )
 
 
@@ -215,7 +288,8 @@ class ExamViewSet(ModelViewSet):
             FieldRowPanel([FieldPanel("partial_credit"), FieldPanel("counts_in_evaluation"), FieldPanel("active")]),
             FieldPanel("invigilators"),
             InlinePanel("overrides", heading=_("Personal overrides"), label=_("Override")),
-        ]
+        ],
+        base_form_class=ExamForm,
     )
 
     def get_queryset(self, request):
