@@ -7,22 +7,21 @@ import datetime as dt
 import tablib
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView, View
+from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput
 from wagtail.models import Page
 
 from home.spreadsheets import safe_dataset
-from people.models import Post, ServiceCentre, VendorCompany
+from people.models import ServiceCentre
 
 from . import charts, selectors
-from .admin_forms import STAFF_NO_SEPARATORS
 from .models import CaseScenarioPage, CoursePage, ItemKind, PolicyUpdatePage
 from .roles import REPORTS_PERMISSION
 
@@ -368,36 +367,9 @@ class PolicyMissingView(ReportView):
         return xlsx_response([dataset], f"not-acknowledged-{self.policy.pk}-{dt.date.today():%Y%m%d}")
 
 
-class AudienceCountView(View):
-    """How many active people an audience matches now (the assignment form's live count)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not (request.user.has_perm("courses.add_assignment") or request.user.has_perm("courses.change_assignment")):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get(self, request):
-        def ids(name, model):
-            wanted = [v for v in request.GET.getlist(name) if v.isdigit()]
-            return list(model.objects.filter(pk__in=wanted).values_list("pk", flat=True))
-
-        staff_nos = [n for n in STAFF_NO_SEPARATORS.split(request.GET.get("individual_staff_nos", "").strip()) if n]
-        from people.models import StaffProfile
-
-        staff_ids = list(StaffProfile.objects.filter(staff_no__in=staff_nos).values_list("pk", flat=True))
-        audience = selectors.audience_staff(
-            centre_ids=ids("centres", ServiceCentre),
-            post_ids=ids("posts", Post),
-            vendor_ids=ids("vendors", VendorCompany),
-            staff_ids=staff_ids,
-        )
-        return JsonResponse({"count": audience.count()})
-
-
 report_urls = [
     path("", CompletionReportView.as_view(), name="completion"),
     path("feedback/", FeedbackReportView.as_view(), name="feedback"),
     path("policies/", PolicyCoverageView.as_view(), name="policies"),
     path("policies/<int:pk>/missing/", PolicyMissingView.as_view(), name="policy_missing"),
-    path("audience-count/", AudienceCountView.as_view(), name="audience_count"),
 ]

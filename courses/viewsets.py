@@ -217,7 +217,7 @@ class AssignmentViewSet(ModelViewSet):
             MultiFieldPanel(
                 [
                     HelpPanel(
-                        template="courses/admin/audience_help_panel.html",
+                        template="people/admin/audience_help_panel.html",
                     ),
                     FieldPanel("centres", widget=forms.CheckboxSelectMultiple),
                     FieldPanel("posts", widget=forms.CheckboxSelectMultiple),

@@ -6,11 +6,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from people.audience import AudienceFormMixin, audience_widgets
 
 from .models import Category, Exam, Paper, Question, QuestionBank
 from .models.bank import OPTION_LETTERS
@@ -102,7 +104,14 @@ class PaperEditView(PaperSaveMessageMixin, generic.EditView):
     pass
 
 
-class ExamForm(WagtailAdminModelForm):
+class ExamForm(AudienceFormMixin, WagtailAdminModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        audience = [cleaned.get(name) for name in ("centres", "posts", "vendors", "individual_staff_nos")]
+        if not self.errors and not any(audience):
+            raise forms.ValidationError(_("Choose who the exam is for."))
+        return cleaned
+
     def clean_paper(self):
         paper = self.cleaned_data.get("paper")
         if paper is not None:
@@ -240,6 +249,7 @@ class PaperViewSet(ModelViewSet):
 class ExamSaveMixin:
     def save_instance(self):
         instance = super().save_instance()
+        instance.individuals.set(self.form.cleaned_data["individual_staff_nos"])
         exam_sync_candidates(exam=instance)
         exam_apply_terms(exam=instance)
         return instance
@@ -279,8 +289,12 @@ class ExamViewSet(ModelViewSet):
             FieldPanel("description"),
             FieldPanel("paper"),
             MultiFieldPanel(
-                [FieldPanel("centres"), FieldPanel("posts"), FieldPanel("vendors"), FieldPanel("individuals")],
-                heading=_("Audience: everyone matching every dimension set, plus the individuals"),
+                [
+                    HelpPanel(template="people/admin/audience_help_panel.html"),
+                    *[FieldPanel(name, widget=widget) for name, widget in audience_widgets().items()],
+                    FieldPanel("individual_staff_nos"),
+                ],
+                heading=_("Audience"),
             ),
             FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at"), FieldPanel("duration_minutes")]),
             FieldRowPanel([FieldPanel("attempts_allowed"), FieldPanel("scoring_rule"), FieldPanel("pass_percent")]),

@@ -1,11 +1,13 @@
 """Registration of the organisation directory's admin screens (the classes live in viewsets.py)."""
 
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from home.imports import SPREADSHEET_IMPORT_HOOK
 
 from .admin_views import ACTIVATION_LINK_LOG_ACTION, ActivationSheetBulkAction
+from .audience import AudienceCountView
 from .imports import STAFF_ROSTER_IMPORT
 from .viewsets import (
     ORGANISATION_MENU_HOOK,
@@ -13,6 +15,11 @@ from .viewsets import (
     OrganisationViewSetGroup,
     roster_import_menu_item,
 )
+
+
+@hooks.register("register_admin_urls")
+def register_audience_count_url():
+    return [path("people/audience-count/", AudienceCountView.as_view(), name="people_audience_count")]
 
 
 @hooks.register("register_admin_viewset")

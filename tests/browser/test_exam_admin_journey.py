@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from exams.models import Attempt, Exam, ExamCandidate, Paper, PaperKind
@@ -80,7 +81,8 @@ def test_trainer_builds_a_blueprint_exam_and_staff_draws_it(live_server, new_pag
     admin.goto(f"{base}/admin/exams/exams/new/")
     admin.fill("#id_title", EXAM_TITLE)
     admin.select_option("#id_paper", label=PAPER_TITLE)
-    admin.select_option("#id_centres", label=east.name)
+    admin.locator("#id_centres").get_by_label(east.name, exact=True).check()
+    expect(admin.locator("[data-audience-count]")).to_have_text("1")
     fill_datetime(admin, "#id_opens_at", opens)
     fill_datetime(admin, "#id_closes_at", closes)
     admin.fill("#id_duration_minutes", "20")

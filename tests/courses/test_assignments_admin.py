@@ -161,15 +161,6 @@ def test_listing_queries_do_not_grow_with_assignments(trainer, learning_sections
     assert queries(1) == queries(15)
 
 
-def test_live_audience_count(trainer, client_for, role_users, org):
-    url = "/admin/learning/reports/audience-count/"
-    assert trainer.get(url, {"centres": [org["east"].pk]}).json() == {"count": 2}
-    assert trainer.get(url, {"centres": [org["east"].pk], "posts": [org["reception"].pk]}).json() == {"count": 1}
-    assert trainer.get(url, {"posts": [org["reception"].pk], "individual_staff_nos": "E2"}).json() == {"count": 3}
-    assert trainer.get(url).json() == {"count": 0}
-    assert client_for(role_users["supervisor"]).get(url).status_code in (302, 403)
-
-
 def roster(rows):
     book = Workbook()
     sheet = book.active

@@ -1,4 +1,4 @@
-// The assignment form's live count: how many active people the chosen audience matches.
+// The audience fields' live count (course assignments, exams): how many active people match.
 (function () {
   "use strict";
   function setUp() {
