@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from home.spreadsheets import export_bytes
@@ -20,7 +20,7 @@ from people.models import ServiceCentre, StaffProfile, Window
 from . import roles, selectors, services
 from .forms import CaseStepForm, CorrectionForm
 from .record_forms import AddDayForm
-from .models import AttendanceDay, BadReviewCase
+from .models import AttendanceDay, BadReviewCase, Rating
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -46,6 +46,16 @@ class PermissionMixin:
         if not request.user.has_perm(self.permission):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+def _centres_for(user):
+    """The active service centres a user may pick on a sheet (HR: all; supervisors: theirs)."""
+    return selectors.in_centre_scope(ServiceCentre.objects.filter(active=True), user, "pk")
+
+
+def _int(value):
+    """A whole number from a query parameter, or 0 (matches nothing) for anything else."""
+    return int(value) if value and str(value).isdigit() else 0
 
 
 def _period(request):
@@ -77,9 +87,9 @@ class MonthlySheetView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView)
 
     def get(self, request, *args, **kwargs):
         self.period = _period(request)
-        centres = ServiceCentre.objects.filter(active=True)
-        self.centre = centres.filter(pk=request.GET.get("centre") or 0).first()
-        staff = StaffProfile.objects.filter(active=True)
+        self.centres = _centres_for(request.user)
+        self.centre = self.centres.filter(pk=_int(request.GET.get("centre"))).first()
+        staff = selectors.staff_in_scope(request.user, StaffProfile.objects.filter(active=True))
         if self.centre:
             staff = staff.filter(centre=self.centre)
         self.rows = selectors.monthly_sheet(period=self.period, staff_queryset=staff)
@@ -96,7 +106,7 @@ class MonthlySheetView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView)
             period=self.period,
             previous=self.period.previous(),
             next=self.period.next(),
-            centres=ServiceCentre.objects.filter(active=True),
+            centres=self.centres,
             centre=self.centre,
             headers=SHEET_HEADERS,
             rows=[(person, sheet_row(person, summary)) for person, summary in self.rows],
@@ -114,7 +124,10 @@ class PersonMonthView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
         return _("Attendance of %(person)s") % {"person": self.person}
 
     def get(self, request, *args, **kwargs):
-        self.person = get_object_or_404(StaffProfile.objects.select_related("centre"), staff_no=kwargs["staff_no"])
+        self.person = get_object_or_404(
+            selectors.staff_in_scope(request.user, StaffProfile.objects.select_related("centre")),
+            staff_no=kwargs["staff_no"],
+        )
         self.period = _period(request)
         self.days = selectors.attendance_days(period=self.period, staff=self.person)
         if request.GET.get("export") == "xlsx":
@@ -157,7 +170,14 @@ class CorrectDayView(PermissionMixin, WagtailAdminTemplateMixin, FormView):
     parent = ("assessment_admin:monthly_sheet", gettext_lazy("Monthly attendance sheet"))
 
     def dispatch(self, request, *args, **kwargs):
-        self.day = get_object_or_404(AttendanceDay.objects.select_related("staff"), pk=kwargs["pk"])
+        if not request.user.has_perm(self.permission):
+            raise PermissionDenied
+        self.day = get_object_or_404(
+            AttendanceDay.objects.select_related("staff").filter(
+                staff__in=selectors.staff_in_scope(request.user)
+            ),
+            pk=kwargs["pk"],
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
@@ -197,7 +217,12 @@ class AddDayView(PermissionMixin, WagtailAdminTemplateMixin, FormView):
     parent = ("assessment_admin:monthly_sheet", gettext_lazy("Monthly attendance sheet"))
 
     def dispatch(self, request, *args, **kwargs):
-        self.person = get_object_or_404(StaffProfile.objects.select_related("centre"), staff_no=kwargs["staff_no"])
+        if not request.user.has_perm(self.permission):
+            raise PermissionDenied
+        self.person = get_object_or_404(
+            selectors.staff_in_scope(request.user, StaffProfile.objects.select_related("centre")),
+            staff_no=kwargs["staff_no"],
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
@@ -295,6 +320,15 @@ class CaseDetailView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
     def get_page_title(self):
         return _("Bad-review case %(number)s") % {"number": self.case.number}
 
+    @staticmethod
+    def _open_decision(case):
+        """Whether a decision that counts in the evaluation is still to be taken on the case."""
+        return (
+            case.status != BadReviewCase.Status.CLOSED
+            or case.appeal_status == BadReviewCase.Appeal.PENDING
+            or case.rating.suspicion == Rating.Suspicion.PENDING
+        )
+
     def get_context_data(self, form=None, **kwargs):
         case = self.case
         step = {
@@ -311,6 +345,11 @@ class CaseDetailView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
             can_decide=can_handle
             and self.request.user.has_perm(roles.DECIDE_APPEALS)
             and case.appeal_status == BadReviewCase.Appeal.PENDING,
+            can_decide_suspicion=can_handle and case.rating.suspicion == Rating.Suspicion.PENDING,
+            # Its outcome still counts in the rating's month: approved already, HR must recompute.
+            locked_month="".join(selectors.locked_months([timezone.localdate(case.rating.rated_at)]))
+            if can_handle and self._open_decision(case)
+            else "",
             form=form or CaseStepForm(initial={"step": step}),
             overdue=case.overdue(),
             **kwargs,
@@ -323,6 +362,7 @@ class CaseDetailView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         data = form.cleaned_data
+        done = None
         try:
             if data["step"] == CaseStepForm.STEP_VERIFY:
                 services.case_verify(
@@ -331,19 +371,42 @@ class CaseDetailView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
             elif data["step"] == CaseStepForm.STEP_RECTIFY:
                 services.case_rectify(case=self.case, user=request.user, rectify_note=data["rectify_note"])
             elif data["step"] == CaseStepForm.STEP_CLOSE:
-                services.case_close(
+                done = services.case_close(
                     case=self.case, user=request.user, feedback_note=data["feedback_note"], outcome=data["outcome"]
                 )
             elif data["step"] == CaseStepForm.STEP_DECIDE:
-                services.case_appeal_decide(
+                done = services.case_appeal_decide(
                     case=self.case, user=request.user, upheld=data["upheld"], note=data["decision_note"]
+                )
+            elif data["step"] == CaseStepForm.STEP_SUSPICION:
+                if data["accept"] == "":
+                    raise ValidationError(_("Accept or reject the suspicious rating."))
+                done = services.case_suspicion_decide(
+                    case=self.case, user=request.user, accept=data["accept"], note=data["suspicion_note"]
                 )
             else:
                 raise ValidationError(_("Unknown step."))
         except ValidationError as exc:
             form.add_error(None, exc.messages[0])
             return self.render_to_response(self.get_context_data(form=form))
-        messages.success(request, _("Saved."))
+        change = getattr(done, "period_change", None)
+        if change is not None:
+            # Concluded in an approved month: saved, but the approved pay does not move by itself.
+            values = {"month": change.period.month, "status": change.period.get_status_display()}
+            if change.period.status == change.period.Status.FINAL:
+                text = _(
+                    "Saved. The evaluations of %(month)s are final: they stay as they are. HR sees the change "
+                    "on the month's page."
+                )
+            else:
+                text = _(
+                    "Saved. The evaluations of %(month)s are already %(status)s: they stay as approved and "
+                    "reflect this only after HR reopens the month and recomputes it. HR sees the change on "
+                    "the month's page."
+                )
+            messages.success(request, text % values)
+        else:
+            messages.success(request, _("Saved."))
         return redirect("assessment_admin:case", pk=self.case.pk)
 
 
@@ -358,9 +421,13 @@ class QRSheetView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         import segno
 
-        centres = ServiceCentre.objects.filter(active=True)
-        centre = centres.filter(pk=self.request.GET.get("centre") or 0).first()
-        windows = Window.objects.filter(active=True).select_related("centre").order_by("centre__name", "code")
+        centres = _centres_for(self.request.user)
+        centre = centres.filter(pk=_int(self.request.GET.get("centre"))).first()
+        windows = selectors.in_centre_scope(
+            Window.objects.filter(active=True).select_related("centre").order_by("centre__name", "code"),
+            self.request.user,
+            "centre",
+        )
         if centre:
             windows = windows.filter(centre=centre)
         codes = []
@@ -369,3 +436,33 @@ class QRSheetView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
             qr = segno.make(url, error="m")
             codes.append((window, url, qr.svg_data_uri(scale=5, border=2)))
         return super().get_context_data(codes=codes, centres=centres, centre=centre, **kwargs)
+
+
+class PaySheetExportView(PermissionMixin, View):
+    """导出绩效工资表: the pay sheet of an approved (published, final) month, as the
+    export_evaluations command writes it, stamped with who approved it and when. HR only."""
+
+    permission = roles.VIEW_EVALUATIONS
+
+    def get(self, request, month):
+        from .models import EvaluationPeriod
+
+        period = get_object_or_404(EvaluationPeriod, month=month)
+        if not period.locked:
+            messages.error(
+                request,
+                _("%(month)s is not approved yet: its pay sheet can be exported once it is approved.")
+                % {"month": period.month},
+            )
+            return redirect("assessment_evaluation_periods:inspect", period.pk)
+        content = selectors.pay_sheet_workbook(period.month, exported_by=request.user)
+        headcount, pay_total = selectors.period_totals(period)
+        # Shown on the next page HR opens (the download itself has no page).
+        messages.success(
+            request,
+            _("Pay sheet of %(month)s exported: %(n)d people, performance pay total %(pay)s.")
+            % {"month": period.month, "n": headcount, "pay": selectors.money_text(pay_total)},
+        )
+        response = HttpResponse(content, content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="pay-sheet-{period.month}.xlsx"'
+        return response

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+from home.validators import validate_no_control_characters
 
 from . import rating_rules as rr
 from .models import BadReviewCase, RatingLevel
@@ -31,9 +32,12 @@ class RatingForm(forms.Form):
         required=False,
         max_length=64,
         validators=[RegexValidator(r"^[A-Za-z0-9-]+$", _("Letters, digits and hyphens only."))],
-        help_text=_("On your receipt. One rating per ticket."),
+        help_text=_("On your receipt: it helps the service centre find your case."),
     )
-    comment = forms.CharField(label=_("Anything else? (optional)"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("Anything else? (optional)"), required=False, max_length=500,
+        validators=[validate_no_control_characters], widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, staff_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,6 +67,7 @@ class CorrectionForm(forms.Form):
 
 class CaseStepForm(forms.Form):
     STEP_VERIFY, STEP_RECTIFY, STEP_CLOSE, STEP_DECIDE = "verify", "rectify", "close", "decide"
+    STEP_SUSPICION = "suspicion"
     step = forms.CharField(widget=forms.HiddenInput)
     verify_note = forms.CharField(label=_("verification"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     revisit_note = forms.CharField(label=_("revisit of the citizen (回访)"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -83,6 +88,15 @@ class CaseStepForm(forms.Form):
         choices=[("1", _("Appeal upheld (申诉成立)")), ("0", _("Appeal rejected"))],
     )
     decision_note = forms.CharField(label=_("reason for the decision"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    accept = forms.TypedChoiceField(
+        label=_("suspicious rating"),
+        required=False,
+        coerce=lambda v: v == "1",
+        choices=[("1", _("Accept: the rating counts")), ("0", _("Reject: the rating never counts"))],
+    )
+    suspicion_note = forms.CharField(
+        label=_("reason for the decision"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class MonthForm(forms.Form):
@@ -105,12 +119,20 @@ class ReopenForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    """The approver's sign-off, and a note for each blocker still listed."""
+    """The approver's sign-off, and a note for each blocker still listed: typed for one, or
+    one explanation for every blocker ticked (the same note is then logged for each)."""
 
     signed_off = forms.BooleanField(
         label=_("I have checked the figures and sign off the month's grades and pay."), required=False
     )
     note = forms.CharField(label=_("Note for the log (optional)"), max_length=500, required=False)
+    selected = forms.MultipleChoiceField(
+        label=_("Explain together"), required=False, widget=forms.CheckboxSelectMultiple,
+    )
+    shared_note = forms.CharField(
+        label=_("One explanation for every item ticked"), max_length=300, required=False,
+        help_text=_("Logged for each ticked item; a note typed on an item's own line wins."),
+    )
 
     def __init__(self, *args, blockers=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,10 +144,33 @@ class ApproveForm(forms.Form):
                 help_text=_("Why the month can be approved despite this (required)."),
             )
             self.blocker_fields.append(name)
-        self.order_fields(self.blocker_fields + ["signed_off", "note"])
+        self.fields["selected"].choices = [(str(i), text) for i, text in enumerate(blockers)]
+        self.order_fields(self.blocker_fields + ["selected", "shared_note", "signed_off", "note"])
+
+    def clean(self):
+        data = super().clean()
+        selected, shared = data.get("selected") or [], (data.get("shared_note") or "").strip()
+        if selected and not shared:
+            self.add_error("shared_note", _("Write the explanation for the %(n)d items ticked.") % {"n": len(selected)})
+        if shared and not selected:
+            self.add_error("selected", _("Tick the items the explanation is for."))
+        return data
+
+    def blocker_rows(self):
+        """(checkbox, own note field) per blocker, for the month page's table."""
+        if not self.blocker_fields:
+            return []
+        return list(zip(self["selected"].subwidgets, (self[name] for name in self.blocker_fields)))
 
     def acknowledgements(self):
-        return [self.cleaned_data.get(name, "") for name in self.blocker_fields]
+        """The note of each blocker, in order: its own, else the shared one when ticked."""
+        selected = set(self.cleaned_data.get("selected") or [])
+        shared = (self.cleaned_data.get("shared_note") or "").strip()
+        notes = []
+        for i, name in enumerate(self.blocker_fields):
+            own = (self.cleaned_data.get(name) or "").strip()
+            notes.append(own or (shared if str(i) in selected else ""))
+        return notes
 
 
 class EvaluationAppealForm(forms.Form):

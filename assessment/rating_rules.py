@@ -5,7 +5,10 @@ A feed may send a label or a number; a number is read with its source's directio
 ``gb`` (1 = 非常满意) or ``provincial`` (1 = 非常不满意, as many provincial interfaces send).
 """
 
+import datetime as dt
 from decimal import Decimal
+
+from django.utils.translation import gettext as _
 
 VERY_SATISFIED, SATISFIED, BASIC, DISSATISFIED, VERY_DISSATISFIED = 1, 2, 3, 4, 5
 
@@ -41,6 +44,10 @@ class LevelError(ValueError):
     pass
 
 
+# Longest text read as a level number ("5", "5.0", "5.000"): labels are matched before.
+MAX_LEVEL_TEXT = 20
+
+
 def parse_level(value, direction=GB):
     """The GB level code (1–5) of a label or a number in the given direction."""
     if value is None:
@@ -53,12 +60,20 @@ def parse_level(value, direction=GB):
         text = str(value).strip()
         if text in LABEL_LEVELS:
             return LABEL_LEVELS[text]
+        if len(text) > MAX_LEVEL_TEXT:  # a level is one digit; never parse a megabyte of them
+            raise LevelError(text[:MAX_LEVEL_TEXT])
         try:
             number = Decimal(text)
         except Exception as exc:  # noqa: BLE001 - any unreadable text
             raise LevelError(text) from exc
-    if number != int(number) or not 1 <= int(number) <= 5:
-        raise LevelError(str(value))
+    # Range first, on the number as given: NaN and infinities compare false, and int() of
+    # 1e500000 would build a half-million-digit integer.
+    try:
+        in_range = 1 <= number <= 5
+    except Exception:  # noqa: BLE001 - a signalling NaN refuses to compare
+        in_range = False
+    if not in_range or number != int(number):
+        raise LevelError(str(value)[:MAX_LEVEL_TEXT])
     code = int(number)
     if direction == PROVINCIAL:
         return 6 - code
@@ -67,27 +82,49 @@ def parse_level(value, direction=GB):
     return code
 
 
+# Rating times outside these bounds are typing or clock errors (year 1, year 9999).
+EARLIEST_RATED_AT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+RATED_AT_FUTURE_SLACK = dt.timedelta(days=1)
+
+
+def rated_at_problem(moment, now=None):
+    """Why a rating time (an aware datetime, or None when unreadable) is refused, or None."""
+    if moment is None:
+        return _("Not a valid date and time.")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    now = now or dt.datetime.now(dt.UTC)
+    if moment < EARLIEST_RATED_AT:
+        return _("The rating time is before the year 2000: check the date.")
+    if moment > now + RATED_AT_FUTURE_SLACK:
+        return _("The rating time is more than a day in the future: check the date and the time zone.")
+    return None
+
+
 def is_bad(level):
     return level in BAD_LEVELS
 
 
 def superseded_ids(ratings):
-    """Which ratings are superseded: of several ratings of one ticket, the one with the
-    highest 评价次数 counts (ties: the one received last, i.e. the highest id).
+    """Which ratings are superseded: of several ratings of one ticket FROM ONE SOURCE, the one
+    with the highest 评价次数 counts (ties: the one received last, i.e. the highest id).
 
-    `ratings` are (id, ticket_no, assess_number); ratings without a ticket stand alone.
+    `ratings` are (id, source_id, ticket_no, assess_number). A rating never supersedes a
+    rating of another source, even with the same ticket number: a feed's ticket numbers are
+    its own, and nobody can erase a feed's rating by sending its ticket from elsewhere.
+    Ratings without a ticket stand alone.
     """
     best = {}
-    for rating_id, ticket_no, assess_number in ratings:
+    for rating_id, source_id, ticket_no, assess_number in ratings:
         if not ticket_no:
             continue
-        key = (assess_number, rating_id)
-        if ticket_no not in best or key > best[ticket_no]:
-            best[ticket_no] = key
+        ticket, key = (source_id, ticket_no), (assess_number, rating_id)
+        if ticket not in best or key > best[ticket]:
+            best[ticket] = key
     return {
         rating_id
-        for rating_id, ticket_no, assess_number in ratings
-        if ticket_no and best[ticket_no] != (assess_number, rating_id)
+        for rating_id, source_id, ticket_no, assess_number in ratings
+        if ticket_no and best[(source_id, ticket_no)] != (assess_number, rating_id)
     }
 
 

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
-from home.spreadsheets import EXCEL_EPOCH, FlexibleDateWidget, TextWidget, cell_text
+from home.spreadsheets import EXCEL_EPOCH, FlexibleDateWidget, TextWidget, cell_text, shown
+
+from .rating_rules import rated_at_problem
 
 # --- Attendance: DingTalk 每日统计 ----------------------------------------------------
 NAME = "姓名"
@@ -79,10 +81,10 @@ class TimeCellWidget(widgets.Widget):
             return None
         match = self.TIME_RE.match(text)
         if not match:
-            raise ValueError(_("“%(value)s” is not a time: write it as HH:MM.") % {"value": text})
+            raise ValueError(_("“%(value)s” is not a time: write it as HH:MM.") % {"value": shown(text)})
         hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
         if hour > 23 or minute > 59 or second > 59:
-            raise ValueError(_("%(value)s: no such time.") % {"value": text})
+            raise ValueError(_("%(value)s: no such time.") % {"value": shown(text)})
         return dt.time(hour, minute, second)
 
     def render(self, value, obj=None, **kwargs):
@@ -107,6 +109,8 @@ class DateTimeCellWidget(widgets.Widget):
         elif isinstance(value, dt.date):
             moment = dt.datetime.combine(value, dt.time())
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not 1 <= value < 2958466:  # Excel's serial numbers: 1900-01-01 … 9999-12-31
+                raise ValueError(_("Not a date and time."))
             moment = dt.datetime.combine(EXCEL_EPOCH, dt.time()) + dt.timedelta(days=float(value))
             moment = moment.replace(microsecond=0)
         else:
@@ -119,19 +123,25 @@ class DateTimeCellWidget(widgets.Widget):
                         year, int(match[2]), int(match[3]), int(match[4] or 0), int(match[5] or 0), int(match[6] or 0)
                     )
                 except ValueError as exc:
-                    raise ValueError(_("%(value)s: no such date or time.") % {"value": text}) from exc
+                    raise ValueError(_("%(value)s: no such date or time.") % {"value": shown(text)}) from exc
             else:
                 try:
-                    moment = dt.datetime.fromisoformat(text)
+                    moment = dt.datetime.fromisoformat(text[:64])
                 except ValueError as exc:
                     raise ValueError(
-                        _("“%(value)s” is not a date and time: write it as YYYY-MM-DD HH:MM.") % {"value": text}
+                        _("“%(value)s” is not a date and time: write it as YYYY-MM-DD HH:MM.") % {"value": shown(text)}
                     ) from exc
-        if moment.tzinfo is None:
-            # One time-zone lookup per import, not per row (it shows at a million rows).
-            if not hasattr(self, "_tz"):
-                self._tz = timezone.get_current_timezone()
-            moment = timezone.make_aware(moment, self._tz)
+        try:
+            if moment.tzinfo is None:
+                # One time-zone lookup per import, not per row (it shows at a million rows).
+                if not hasattr(self, "_tz"):
+                    self._tz = timezone.get_current_timezone()
+                moment = timezone.make_aware(moment, self._tz)
+            problem = rated_at_problem(moment)
+        except (OverflowError, ValueError):  # year 1 or 9999 moved across a time zone
+            problem = rated_at_problem(None)
+        if problem:
+            raise ValueError(problem)
         return moment
 
     def render(self, value, obj=None, **kwargs):
@@ -148,11 +158,12 @@ class PositiveIntWidget(widgets.Widget):
         if text == "":
             return None
         try:
-            number = float(text)
+            number = float(text) if len(text) <= 20 else float("nan")
         except ValueError as exc:
-            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": text}) from exc
-        if number != int(number) or number < 1 or number > 99:
-            raise ValueError(_("“%(value)s” is not a whole number from 1 to 99.") % {"value": text})
+            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": shown(text)}) from exc
+        # NaN and infinities fail the range test (int() of them would raise).
+        if not 1 <= number <= 99 or number != int(number):
+            raise ValueError(_("“%(value)s” is not a whole number from 1 to 99.") % {"value": shown(text)})
         return int(number)
 
 

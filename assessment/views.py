@@ -1,6 +1,7 @@
 """Public rating page and the staff's and vendor managers' views of service records."""
 
 import secrets
+from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from home import client_address
 from people import selectors as people_selectors
 from people.models import StaffProfile, Window
 
@@ -28,14 +30,28 @@ def _device(request):
     return device
 
 
-def _ip(request):
-    return request.META.get("REMOTE_ADDR", "")
+def _staff_choices(window):
+    """The window's staff for the citizen to pick, by name only: 工号 is the login name and never
+    leaves the server (a choice's value is the profile's id). Returns (choices, {value: 工号})."""
+    staff = list(
+        StaffProfile.objects.filter(window=window, active=True)
+        .order_by("staff_no")
+        .values_list("pk", "staff_no", "name")
+    )
+    names = Counter(name for _pk, _no, name in staff)
+    seen = Counter()
+    choices, numbers = [], {}
+    for pk, staff_no, name in staff:
+        seen[name] += 1
+        label = name if names[name] == 1 else f"{name}（{seen[name]}）"
+        choices.append((str(pk), label))
+        numbers[str(pk)] = staff_no
+    return choices, numbers
 
 
 def rate_window(request, window_code):
     window = get_object_or_404(Window.objects.select_related("centre"), code=window_code, active=True)
-    staff = list(StaffProfile.objects.filter(window=window, active=True).order_by("staff_no").values_list("staff_no", "name"))
-    choices = [(no, f"{name}（{no}）") for no, name in staff]
+    choices, staff_numbers = _staff_choices(window)
     device = _device(request)
     new_device = device is None
     if new_device:
@@ -43,31 +59,35 @@ def rate_window(request, window_code):
     form = RatingForm(request.POST or None, staff_choices=choices)
     limited = False
     if request.method == "POST" and form.is_valid():
-        if abuse.limit_reached(window_code=window.code, device=device, ip=_ip(request)):
+        client_ip = client_address.client_ip(request)
+        if not abuse.admit(window_code=window.code, device=device, ip=client_ip):
             limited = True
         else:
             data = form.cleaned_data
             try:
-                rating, status = services.rating_submit(
-                    source=services.builtin_source(services.QR_SOURCE_CODE),
-                    ticket_no=data["ticket_no"],
-                    assess_number=1,
+                rating, status = services.qr_rating_submit(
+                    window=window,
                     level=data["level"],
-                    channel="二维码",
-                    staff_no=data["staff_no"],
-                    window_code=window.code,
-                    rated_at=timezone.now(),
+                    staff_no=staff_numbers.get(data["staff_no"], ""),
                     comment=data["comment"],
                     reasons="、".join(data["reasons"]),
+                    citizen_ticket_no=data["ticket_no"],
+                    client_ip=client_ip,
                 )
             except services.RatingInputError:
                 form.add_error(None, _("Your rating could not be saved. Please try again."))
+            except services.RatingMonthLocked:
+                # The month's evaluations are approved: no new rating of it is taken.
+                form.add_error(
+                    None,
+                    _("Thank you. Ratings for this month are closed, so this rating cannot be recorded. "
+                      "Please tell the staff at the window or call the service centre."),
+                )
             else:
                 if status == "created":
-                    abuse.record(window_code=window.code, device=device, ip=_ip(request))
-                    response = redirect("assessment:rate_thanks", window_code=window.code)
                     request.session["rated_bad"] = rating.is_bad
-                    return response
+                    response = redirect("assessment:rate_thanks", window_code=window.code)
+                    return _with_device(response, request, device if new_device else None)
                 form.add_error("ticket_no", _("This ticket has been rated already. Thank you!"))
     response = render(
         request,
@@ -75,9 +95,14 @@ def rate_window(request, window_code):
         {"window": window, "form": form, "limited": limited, "bad_levels": sorted(rr.BAD_LEVELS)},
         status=429 if limited else 200,
     )
+    return _with_device(response, request, device if new_device else None)
+
+
+def _with_device(response, request, new_device):
+    """Give a phone without one its device cookie (an extra signal of the limits, never the only one)."""
     if new_device:
         response.set_signed_cookie(
-            DEVICE_COOKIE, device, salt="rate", max_age=DEVICE_MAX_AGE, httponly=True, samesite="Lax",
+            DEVICE_COOKIE, new_device, salt="rate", max_age=DEVICE_MAX_AGE, httponly=True, samesite="Lax",
             secure=request.is_secure(),
         )
     return response
@@ -89,11 +114,17 @@ def rate_thanks(request, window_code):
     return render(request, "assessment/rate_thanks.html", {"window": window, "rated_bad": rated_bad})
 
 
-def _period(request):
+def _records_period(request, staff):
+    """The month of a records page: the one asked for, never after the current month;
+    without one, the latest month in which `staff` have records (not an empty current
+    month). Returns (period, the next month to offer or None)."""
+    current = selectors.Period.current()
     try:
-        return selectors.Period.parse(request.GET.get("month", ""))
-    except ValueError:
-        return selectors.Period.current()
+        period = selectors.Period.parse(request.GET["month"])
+    except (KeyError, ValueError):
+        period = selectors.latest_record_month(staff=staff) or current
+    period = min(period, current)
+    return period, (period.next() if period < current else None)
 
 
 def _own_profile(request):
@@ -108,9 +139,8 @@ def my_records(request):
     """The staff member's own month: attendance calendar, ratings, cases, findings, commendations.
     Nothing here says who rated: the citizen's identity is never stored."""
     profile = _own_profile(request)
-    period = _period(request)
+    period, next_period = _records_period(request, [profile.pk])
     start, end = period.moments()
-    days = selectors.attendance_days(period=period, staff=profile)
     summary = selectors.attendance_summaries(period=period, staff=[profile.pk])[profile.pk]
     ratings = selectors.rating_summaries(period=period, staff=[profile.pk])[profile.pk]
     trend = []
@@ -127,8 +157,7 @@ def my_records(request):
     cases = BadReviewCase.objects.filter(staff=profile).select_related("rating").order_by("-opened_at")[:20]
     findings = InspectionFinding.objects.filter(staff=profile, observed_at__gte=start, observed_at__lt=end).select_related("finding_type")
     commendations = Commendation.objects.filter(staff=profile, date__range=(period.first, period.last))
-    first_weekday = period.first.weekday()
-    calendar = [None] * first_weekday + [(day, days.get(day)) for day in period.days()]
+    calendar = selectors.attendance_calendar(period=period, staff=profile)
     return render(
         request,
         "assessment/portal/my_records.html",
@@ -136,7 +165,7 @@ def my_records(request):
             "profile": profile,
             "period": period,
             "previous": period.previous(),
-            "next": period.next(),
+            "next": next_period,
             "calendar": calendar,
             "summary": summary,
             "ratings": ratings,
@@ -175,9 +204,9 @@ def vendor_records(request):
     vendor = people_selectors.vendor_for_manager(request.user)
     if vendor is None:
         raise PermissionDenied
-    period = _period(request)
     staff = people_selectors.staff_list(vendor=vendor)
     people = list(staff)
+    period, next_period = _records_period(request, [p.pk for p in people])
     attendance = selectors.attendance_summaries(period=period, staff=[p.pk for p in people])
     ratings = selectors.rating_summaries(period=period, staff=[p.pk for p in people])
     findings = selectors.finding_summaries(period=period, staff=[p.pk for p in people])
@@ -185,7 +214,7 @@ def vendor_records(request):
     return render(
         request,
         "assessment/portal/vendor_records.html",
-        {"vendor": vendor, "period": period, "previous": period.previous(), "next": period.next(), "rows": rows},
+        {"vendor": vendor, "period": period, "previous": period.previous(), "next": next_period, "rows": rows},
     )
 
 

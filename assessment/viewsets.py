@@ -1,19 +1,26 @@
 """Wagtail admin classes of service records, grouped under one 服务记录 menu
 (registered in wagtail_hooks.py)."""
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.site_summary import SummaryItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
+from wagtail.admin.views.generic import chooser as chooser_views
+from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.log_actions import LogFormatter
 
 from . import roles
 from .models import (
@@ -28,6 +35,89 @@ from .models import (
 )
 
 RECORDS_MENU_HOOK = "register_service_records_menu_item"
+
+
+# --- Centre scope: supervisors see and record only their centres' records (HR and
+# administrators every centre; selectors.centre_scope). Listings, exports, inspect, edit,
+# delete and history pages all go through it, and so do the forms' staff choices.
+
+
+class CentreScopedMixin:
+    """A view of records that belong to a service centre through `centre_lookup`."""
+
+    centre_lookup = None
+
+    def scoped(self, queryset):
+        from . import selectors
+
+        if self.centre_lookup is None:
+            return queryset
+        return selectors.in_centre_scope(queryset, self.request.user, self.centre_lookup)
+
+
+class ScopedIndexView(CentreScopedMixin, generic.IndexView):
+    def get_base_queryset(self):
+        return self.scoped(super().get_base_queryset())
+
+
+class ScopedObjectMixin(CentreScopedMixin):
+    """A page of one record: a record outside the user's centres is not found (404)."""
+
+    def get_object(self, *args, **kwargs):
+        from django.http import Http404
+
+        obj = super().get_object(*args, **kwargs)
+        if not self.scoped(type(obj)._default_manager.filter(pk=obj.pk)).exists():
+            raise Http404
+        return obj
+
+
+class ScopedInspectView(ScopedObjectMixin, generic.InspectView):
+    pass
+
+
+class ScopedEditView(ScopedObjectMixin, generic.EditView):
+    pass
+
+
+class ScopedHistoryView(ScopedObjectMixin, generic.HistoryView):
+    pass
+
+
+class ScopedUsageView(ScopedObjectMixin, generic.UsageView):
+    pass
+
+
+class ScopedFormMixin:
+    """Limits a form's staff choices to the user's centres: a POST naming someone of
+    another centre fails validation like any invalid choice."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from . import selectors
+
+        user = getattr(self, "for_user", None)
+        if user is not None and "staff" in self.fields:
+            field = self.fields["staff"]
+            field.queryset = selectors.staff_in_scope(user, field.queryset)
+
+
+class CentreScopedViewSetMixin:
+    """For a viewset of records that belong to a centre: every view is scoped."""
+
+    centre_lookup = "staff__centre"
+    index_view_class = ScopedIndexView
+    edit_view_class = ScopedEditView
+    inspect_view_class = ScopedInspectView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(centre_lookup=self.centre_lookup, **kwargs)
+
+    def get_form_class(self, for_update=False):
+        form_class = super().get_form_class(for_update)
+        return type(form_class.__name__, (ScopedFormMixin, form_class), {})
 
 
 class RecordedByCreateView(generic.CreateView):
@@ -98,13 +188,17 @@ class LockedMonthDeleteView(generic.DeleteView):
         return super().form_valid(form)
 
 
+class ScopedLockedMonthDeleteView(ScopedObjectMixin, LockedMonthDeleteView):
+    pass
+
+
 class LockedMonthViewSetMixin:
     """For records that count in a month's evaluation: create, edit and delete refused
     while the month is approved (set locked_date_field and locked_what)."""
 
     locked_date_field = None
     locked_what = ""
-    delete_view_class = LockedMonthDeleteView
+    delete_view_class = ScopedLockedMonthDeleteView
 
     def get_form_class(self, for_update=False):
         from django.forms import modelform_factory
@@ -176,20 +270,89 @@ class CalendarDayViewSet(RecordsViewSet):
     form_fields = ["date", "kind", "name"]
 
 
-class RatingViewSet(RecordsViewSet):
+class RatingLogFormatter(LogFormatter):
+    """A rating edit in the rating's history: what changed (before → after), and why."""
+
+    label = _("Edit rating")
+    labels = {
+        "level": _("level"), "channel": _("channel"), "staff": _("staff member"), "window": _("window"),
+        "window_code": _("window code"), "matter": _("matter"), "comment": _("comment"),
+    }
+
+    def format_message(self, log_entry):
+        changes = (log_entry.data or {}).get("changes", {})
+        parts = [
+            f"{self.labels.get(name, name)}: {before or '—'} → {after or '—'}"
+            for name, (before, after) in changes.items()
+        ]
+        return _("Rating edited: %(changes)s. Reason: %(reason)s") % {
+            "changes": "; ".join(parts), "reason": self.format_comment(log_entry),
+        }
+
+    def format_comment(self, log_entry):
+        return (log_entry.data or {}).get("reason", "")
+
+
+class RatingEditForm(WagtailAdminModelForm):
+    """HR's correction of a rating: the reason is required and goes into the rating's log."""
+
+    reason = forms.CharField(
+        label=_("reason for the change"),
+        max_length=200,
+        help_text=_("Required. Kept in the rating's history with the values before and after."),
+    )
+
+
+class RatingEditView(ScopedEditView):
+    """Saves through services.rating_edit: refused in an approved month, logged with
+    before, after and why (the rating's 历史 page)."""
+
+    def save_instance(self):
+        from . import services
+
+        data = self.form.cleaned_data
+        changes = {name: data[name] for name in services.RATING_EDITABLE if name in data}
+        return services.rating_edit(
+            rating=self.object, user=self.request.user, reason=data.get("reason", ""), changes=changes
+        )
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            for name, messages_ in errors.items():
+                form.add_error(name if name in form.fields else None, messages_)
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = " ".join(exc.messages)
+            return self.form_invalid(form)
+
+
+class RatingViewSet(CentreScopedViewSetMixin, RecordsViewSet):
     model = Rating
+    # A rating belongs to its window's centre, or (without a window) to the rated person's.
+    centre_lookup = ("window__centre", "staff__centre")
+    edit_view_class = RatingEditView
+    delete_view_class = ScopedLockedMonthDeleteView
+    add_view_enabled = False  # ratings arrive by import, API or the QR page only
     icon = "pick"
     menu_order = 20
     list_display = ["ticket_no", "assess_number", "rated_at", "level", "staff", "window_code", "channel", "source", "superseded"]
     list_filter = ["level", "source", "superseded"]
     search_fields = ["ticket_no", "staff__staff_no", "staff__name", "window_code"]
-    form_fields = ["level", "channel", "staff", "window", "window_code", "matter", "comment"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel(name)
+            for name in ("level", "channel", "staff", "window", "window_code", "matter", "comment", "reason")
+        ],
+        base_form_class=RatingEditForm,
+    )
     inspect_view_enabled = True
     list_export = ["ticket_no", "assess_number", "rated_at", "level", "staff", "window_code", "matter", "channel", "comment", "source", "superseded"]
     export_filename = "frontline-ratings"
 
-    def get_queryset(self, request):
-        return Rating.objects.select_related("staff", "source")
+    def get_delete_view_kwargs(self, **kwargs):
+        return super().get_delete_view_kwargs(locked_date_field="rated_at", locked_what=_("ratings"), **kwargs)
 
 
 class RatingSourceViewSet(RecordsViewSet):
@@ -201,6 +364,88 @@ class RatingSourceViewSet(RecordsViewSet):
     add_view_class = RatingSourceCreateView
 
 
+class StaffSearchForm(BaseFilterForm):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Staff number or name")}),
+    )
+
+    def filter(self, objects):
+        objects = super().filter(objects)
+        query = (self.cleaned_data.get("q") or "").strip()
+        if query:
+            objects = objects.filter(Q(staff_no__icontains=query) | Q(name__icontains=query))
+            self.is_searching, self.search_query = True, query
+        return objects
+
+
+class StaffChooseMixin:
+    """The people a user may record something about (their centres' active staff),
+    searchable by 工号 or name."""
+
+    filter_form_class = StaffSearchForm
+    ordering = "staff_no"
+
+    def get_object_list(self):
+        from people.models import StaffProfile
+
+        people = StaffProfile.objects.filter(active=True).select_related("centre", "window")
+        from . import selectors
+
+        return selectors.staff_in_scope(self.request.user, people)
+
+    @property
+    def columns(self):
+        return [
+            self.title_column,
+            Column("centre", label=_("Service centre"), accessor=lambda p: p.centre.name if p.centre_id else "—"),
+            Column("window", label=_("Window"), accessor=lambda p: p.window.code if p.window_id else "—"),
+        ]
+
+
+class StaffChooseView(StaffChooseMixin, chooser_views.ChooseView):
+    pass
+
+
+class StaffChooseResultsView(StaffChooseMixin, chooser_views.ChooseResultsView):
+    pass
+
+
+class StaffChosenView(chooser_views.ChosenView):
+    def get_object(self, pk):
+        from people.models import StaffProfile
+
+        from . import selectors
+
+        return get_object_or_404(selectors.staff_in_scope(self.request.user, StaffProfile.objects.all()), pk=pk)
+
+
+class StaffChooserViewSet(ChooserViewSet):
+    """A searchable chooser of the staff in the user's centres, for the finding and
+    commendation forms (a roster has thousands of people: no select of everyone)."""
+
+    model = "people.StaffProfile"
+    icon = "user"
+    choose_one_text = _("Choose a staff member")
+    choose_another_text = _("Choose another staff member")
+    per_page = 20
+    register_widget = False
+    choose_view_class = StaffChooseView
+    choose_results_view_class = StaffChooseResultsView
+    chosen_view_class = StaffChosenView
+
+
+staff_chooser_viewset = StaffChooserViewSet("assessment_staff_chooser", url_prefix="records/staff-chooser")
+
+
+class StaffChooserFieldMixin:
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        if db_field.name == "staff":
+            kwargs["widget"] = staff_chooser_viewset.widget_class()
+        return super().formfield_for_dbfield(db_field, **kwargs)
+
+
 class FindingTypeViewSet(RecordsViewSet):
     model = FindingType
     icon = "list-ul"
@@ -209,7 +454,9 @@ class FindingTypeViewSet(RecordsViewSet):
     form_fields = ["name", "points", "veto", "description", "active"]
 
 
-class InspectionFindingViewSet(LockedMonthViewSetMixin, RecordsViewSet):
+class InspectionFindingViewSet(
+    StaffChooserFieldMixin, CentreScopedViewSetMixin, LockedMonthViewSetMixin, RecordsViewSet
+):
     model = InspectionFinding
     icon = "search"
     menu_order = 30
@@ -223,7 +470,7 @@ class InspectionFindingViewSet(LockedMonthViewSetMixin, RecordsViewSet):
     locked_what = _("inspection findings")
 
 
-class CommendationViewSet(LockedMonthViewSetMixin, RecordsViewSet):
+class CommendationViewSet(StaffChooserFieldMixin, CentreScopedViewSetMixin, LockedMonthViewSetMixin, RecordsViewSet):
     model = Commendation
     icon = "success"
     menu_order = 31
@@ -502,6 +749,18 @@ class EvaluationViewSet(RecordsViewSet):
     form_fields = ["grade"]  # never shown: the policy allows viewing only
     inspect_view_enabled = True
     inspect_view_class = EvaluationInspectView
+    # The listing's own download (the filtered rows); the full pay sheet with totals and the
+    # approval stamp is the approved month's 导出绩效工资表 button.
+    list_export = [
+        "staff.staff_no", "staff.name", "centre", "vendor", "period.month", "score", "grade_label_zh",
+        "coefficient", "pay_base", "pay",
+    ]
+    export_headings = {
+        "staff.staff_no": "工号", "staff.name": "姓名", "centre": "服务中心", "vendor": "用工单位",
+        "period.month": "月份", "score": "评价得分", "grade_label_zh": "等级", "coefficient": "绩效系数",
+        "pay_base": "绩效工资基数", "pay": "绩效工资",
+    }
+    export_filename = "frontline-evaluations"
 
     def get_queryset(self, request):
         return Evaluation.objects.select_related("period", "staff", "centre", "vendor")
@@ -545,10 +804,18 @@ class ComputeEvaluationsView(WagtailAdminTemplateMixin, FormView):
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
             return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("%(month)s: %(count)d evaluations computed.") % {"month": result.period.month, "count": result.count},
-        )
+        from . import selectors
+
+        _headcount, pay_total = selectors.period_totals(result.period)
+        text = _(
+            "%(month)s computed: %(n)d people, performance pay total %(pay)s, %(blockers)d items to look at."
+        ) % {
+            "month": result.period.month, "n": result.count, "pay": selectors.money_text(pay_total),
+            "blockers": len(result.blockers),
+        }
+        if result.applied_changes:
+            text += _(" %(n)d changes made since approval are now in the figures.") % {"n": result.applied_changes}
+        messages.success(self.request, text)
         if result.blockers:
             messages.warning(
                 self.request, _("%(n)d blockers to look at before approval.") % {"n": len(result.blockers)}
@@ -568,8 +835,10 @@ class EvaluationPeriodIndexView(generic.IndexView):
 
 
 class EvaluationPeriodInspectView(generic.InspectView):
-    """A month's page: status, the compute's progress, blockers, counts per grade, the
-    buttons of the next allowed actions (with their note or reason) and the log."""
+    """A month's page: first its status, the compute's progress, the changes made since
+    approval and the buttons of the next allowed actions (with their note or reason); then
+    the details: the preview of a recompute, counts per grade, blockers and the log. Each
+    action says what it did, with numbers."""
 
     template_name = "assessment/evaluations/admin_period.html"
 
@@ -597,7 +866,80 @@ class EvaluationPeriodInspectView(generic.InspectView):
             return JsonResponse(
                 {"state": period.task_state, "percent": period.task_percent, "message": period.task_message}
             )
+        self.preview = None
+        if request.GET.get("preview"):
+            # 预览重新计算: HR only (the month page is HR's, but a reader must not trigger it).
+            from . import services
+
+            if not request.user.has_perm(roles.COMPUTE_EVALUATIONS):
+                raise PermissionDenied
+            try:
+                self.preview = services.evaluations_recompute_preview(period=self.object, user=request.user)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
         return super().get(request, *args, **kwargs)
+
+    def _done_message(self, action, period, *, acknowledged=0, changes=0):
+        """What the step did, with numbers (the month as it is after the step)."""
+        from . import selectors
+
+        headcount, pay_total = selectors.period_totals(period)
+        values = {
+            "month": period.month, "n": headcount, "pay": selectors.money_text(pay_total),
+            "blockers": len(period.blockers), "acks": acknowledged, "changes": changes,
+        }
+        if action == selectors.ACTION_REVIEW:
+            return _(
+                "%(month)s reviewed: %(n)d people, performance pay total %(pay)s, %(blockers)d items to look at "
+                "before approval."
+            ) % values
+        if action == selectors.ACTION_APPROVE:
+            text = _("%(month)s approved: %(n)d people, performance pay total %(pay)s.") % values
+            if acknowledged:
+                text += _(" %(acks)d items acknowledged with a note.") % values
+            return text
+        if action == selectors.ACTION_REOPEN:
+            return _(
+                "%(month)s reopened to draft: the figures of %(n)d people can be recomputed; %(changes)d changes "
+                "made since approval wait for the recompute."
+            ) % values
+        if action == selectors.ACTION_PUBLISH:
+            values["notified"] = len(selectors.evaluation_recipients(period))
+            values["deadline"] = f"{period.appeal_deadline:%Y-%m-%d}" if period.appeal_deadline else "—"
+            return _(
+                "%(month)s published: %(n)d people can read their receipt (%(notified)d notified); they may "
+                "appeal until %(deadline)s."
+            ) % values
+        if action == selectors.ACTION_FINALIZE:
+            return _("%(month)s finalized: %(n)d people, performance pay total %(pay)s.") % values
+        return _("%(month)s: done.") % values
+
+    def _compute_message(self, request, period, pending_before):
+        """The compute runs in the background: say what it did if it has already finished
+        (the immediate backend, a fast worker), else that it started."""
+        from . import selectors
+
+        period = type(period).objects.get(pk=period.pk)
+        if period.task_state == "done":
+            headcount, pay_total = selectors.period_totals(period)
+            applied = pending_before - len(selectors.pending_period_changes(period))
+            text = _(
+                "%(month)s computed: %(n)d people, performance pay total %(pay)s, %(blockers)d items to look at."
+            ) % {
+                "month": period.month, "n": headcount, "pay": selectors.money_text(pay_total),
+                "blockers": len(period.blockers),
+            }
+            if applied:
+                text += _(" %(n)d changes made since approval are now in the figures.") % {"n": applied}
+            messages.success(request, text)
+        elif period.task_state == "failed":
+            messages.error(request, period.task_message or _("The compute of %(month)s failed.") % {"month": period.month})
+        else:
+            messages.success(
+                request,
+                _("The compute of %(month)s has started; this page shows its progress and then the result.")
+                % {"month": period.month},
+            )
 
     def post(self, request, *args, **kwargs):
         from . import selectors, services
@@ -607,28 +949,34 @@ class EvaluationPeriodInspectView(generic.InspectView):
         period = self.object
         try:
             if action == selectors.ACTION_COMPUTE:
+                pending_before = len(selectors.pending_period_changes(period))
                 services.compute_task_enqueue(period=period.month, user=request.user)
-                messages.success(request, _("The compute of %(month)s has started.") % {"month": period.month})
+                self._compute_message(request, period, pending_before)
                 return redirect(request.path)
             form = forms_by_action.get(action)
             if form is None:
                 raise ValidationError(_("Unknown action."))
             if form.is_valid():
                 data = form.cleaned_data
+                acknowledged = changes = 0
                 if action == selectors.ACTION_REVIEW:
-                    services.period_review(period=period, user=request.user, note=data["note"])
+                    done = services.period_review(period=period, user=request.user, note=data["note"])
                 elif action == selectors.ACTION_APPROVE:
-                    services.period_approve(
+                    done = services.period_approve(
                         period=period, user=request.user, signed_off=data["signed_off"],
                         acknowledgements=form.acknowledgements(), note=data["note"],
                     )
+                    acknowledged = len(done.acknowledged_blockers)
                 elif action == selectors.ACTION_REOPEN:
-                    services.period_reopen(period=period, user=request.user, reason=data["reason"])
+                    done = services.period_reopen(period=period, user=request.user, reason=data["reason"])
+                    changes = len(selectors.pending_period_changes(done))
                 elif action == selectors.ACTION_PUBLISH:
-                    services.period_publish(period=period, user=request.user, note=data["note"])
+                    done = services.period_publish(period=period, user=request.user, note=data["note"])
                 elif action == selectors.ACTION_FINALIZE:
-                    services.period_finalize(period=period, user=request.user)
-                messages.success(request, _("%(month)s: done.") % {"month": period.month})
+                    done = services.period_finalize(period=period, user=request.user)
+                messages.success(
+                    request, self._done_message(action, done, acknowledged=acknowledged, changes=changes)
+                )
                 return redirect(request.path)
         except ValidationError as exc:
             if action in forms_by_action and forms_by_action[action].is_bound:
@@ -655,6 +1003,11 @@ class EvaluationPeriodInspectView(generic.InspectView):
         context["period_obj"] = period
         context["blocker_lines"] = [selectors.describe_blocker(b) for b in period.blockers]
         context["evaluations_url"] = reverse("assessment_evaluations:index") + f"?period={period.pk}"
+        context["pay_sheet_url"] = (
+            reverse("assessment_admin:pay_sheet", args=[period.month])
+            if period.locked and self.request.user.has_perm(roles.VIEW_EVALUATIONS)
+            else ""
+        )
         context["appeals_url"] = reverse("assessment_evaluation_appeals:index")
         context["grade_counts"] = selectors.grade_counts(period)
         context["headcount"] = sum(n for _value, _label, n in context["grade_counts"])
@@ -665,6 +1018,23 @@ class EvaluationPeriodInspectView(generic.InspectView):
         context["appeal_log"] = selectors.appeal_log(period=period)
         context["figure_log"], context["figure_log_count"] = selectors.evaluation_figure_log(period=period)
         context["progress_url"] = self.request.path + "?progress=1"
+        context["pending_changes"] = selectors.pending_period_changes(period)
+        _headcount, pay_total = selectors.period_totals(period)
+        context["pay_total"] = selectors.money_text(pay_total)
+        context["can_preview"] = period.status != EvaluationPeriod.Status.DRAFT and self.request.user.has_perm(
+            roles.COMPUTE_EVALUATIONS
+        )
+        context["preview_url"] = self.request.path + "?preview=1#recompute-preview"
+        preview = getattr(self, "preview", None)
+        context["preview"] = preview
+        if preview is not None:
+            context["preview_totals"] = {
+                "changed_before": selectors.money_text(preview.changed_pay_before),
+                "changed_after": selectors.money_text(preview.changed_pay_after),
+                "before": selectors.money_text(preview.pay_before),
+                "after": selectors.money_text(preview.pay_after),
+                "difference": selectors.money_text(preview.pay_difference, signed=True),
+            }
         return context
 
 

@@ -4,6 +4,7 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
 from home.imports import SPREADSHEET_IMPORT_HOOK
+from home.private_files import PRIVATE_FILE_KIND_HOOK
 from people.portal import PORTAL_SECTION_HOOK, PortalSection
 
 from .admin_urls import urlpatterns as admin_urlpatterns
@@ -19,7 +20,15 @@ from .viewsets import (
     RecordsViewSetGroup,
     ViewOnlyPermissionPolicy,
     records_menu_items,
+    staff_chooser_viewset,
 )
+
+
+@hooks.register(PRIVATE_FILE_KIND_HOOK)
+def register_inspection_photos():
+    from .private_files import private_file_kind
+
+    return private_file_kind()
 
 
 @hooks.register(SPREADSHEET_IMPORT_HOOK)
@@ -71,6 +80,11 @@ def register_records_viewsets():
     return RecordsViewSetGroup()
 
 
+@hooks.register("register_admin_viewset")
+def register_staff_chooser():
+    return staff_chooser_viewset
+
+
 def _menu_item(index):
     # One hook per item of the 服务记录 menu (a submenu hook returns one item each).
     def hook():
@@ -81,6 +95,14 @@ def _menu_item(index):
 
 for _index in range(3):
     hooks.register(RECORDS_MENU_HOOK, _menu_item(_index))
+
+
+@hooks.register("register_log_actions")
+def register_rating_log_actions(actions):
+    from .services import RATING_EDIT_LOG_ACTION
+    from .viewsets import RatingLogFormatter
+
+    actions.register_action(RATING_EDIT_LOG_ACTION)(RatingLogFormatter)
 
 
 @hooks.register("construct_homepage_summary_items")

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from home.spreadsheets import FlexibleDateWidget, TextWidget, cell_text
+from home.spreadsheets import FlexibleDateWidget, TextWidget, cell_text, shown
 from people.models import StaffProfile
 
 from .models import Delivery, TrainingRecord
@@ -36,10 +36,11 @@ class HoursWidget(widgets.DecimalWidget):
         try:
             hours = Decimal(text)
         except InvalidOperation as exc:
-            raise ValueError(_("“%(value)s” is not a number.") % {"value": text}) from exc
+            raise ValueError(_("“%(value)s” is not a number.") % {"value": shown(text)}) from exc
         if not hours.is_finite() or hours <= 0:
             raise ValueError(_("Hours must be a positive number."))
-        if hours != hours.quantize(Decimal("0.1")) or hours >= 1000:
+        # The bound first: quantizing 1e500000 would itself fail.
+        if hours >= 1000 or hours != hours.quantize(Decimal("0.1")):
             raise ValueError(_("At most one decimal place and less than 1000."))
         return hours.quantize(Decimal("0.1"))
 
@@ -56,7 +57,7 @@ class ModeWidget(widgets.Widget):
             return None
         mode = MODE_NAMES.get(text.lower())
         if mode is None:
-            raise ValueError(_("“%(value)s” is not a form of training: write 线上 or 线下.") % {"value": text})
+            raise ValueError(_("“%(value)s” is not a form of training: write 线上 or 线下.") % {"value": shown(text)})
         return mode
 
     def render(self, value, obj=None, **kwargs):

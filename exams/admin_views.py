@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from home.import_views import UploadForm, batch_context
+from home.import_views import UploadForm, batch_context, confirm_or_cancel
 from home.models import ImportBatch
-from home.services import import_batch_check, import_batch_confirm
+from home.services import import_batch_check
 from home.spreadsheets import export_bytes
 
 from . import charts, selectors, services
@@ -89,14 +89,9 @@ class BankImportBatchView(BankMixin, TitledMixin, WagtailAdminTemplateMixin, Tem
         return super().get_context_data(**batch_context(self.spec, batch, upload_url), **kwargs)
 
     def post(self, request, *args, **kwargs):
-        batch, imported = import_batch_confirm(spec=self.spec, batch_id=kwargs["batch_id"], user=request.user)
-        if imported:
-            messages.success(request, _("Imported %(total)d rows: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.")
-                             % batch.summary)
-        elif batch.status == ImportBatch.Status.IMPORTED:
-            messages.info(request, _("This file was already imported."))
-        else:
-            messages.error(request, _("The file no longer passes the checks; nothing was imported."))
+        batch, cancelled = confirm_or_cancel(request, self.spec, kwargs["batch_id"])
+        if cancelled:
+            return redirect("exams_admin:bank_import", self.bank.pk)
         return redirect("exams_admin:bank_import_batch", self.bank.pk, batch.pk)
 
 

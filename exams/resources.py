@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
-from home.spreadsheets import MoneyWidget, TextWidget, cell_text
+from home.spreadsheets import MoneyWidget, TextWidget, cell_text, shown
 
 from .models import Question, QuestionType
 from .models.bank import OPTION_LETTERS, stem_plain_text
@@ -44,7 +44,7 @@ class QuestionTypeWidget(widgets.Widget):
         if not text:
             return ""
         if text not in TYPE_LABELS:
-            raise ValueError(_("“%(value)s” is not a question type: write 单选, 多选, 判断, 填空 or 简答.") % {"value": text})
+            raise ValueError(_("“%(value)s” is not a question type: write 单选, 多选, 判断, 填空 or 简答.") % {"value": shown(text)})
         return TYPE_LABELS[text]
 
     def render(self, value, obj=None, **kwargs):
@@ -60,8 +60,8 @@ class DifficultyWidget(widgets.Widget):
             number = Decimal(text)
         except ArithmeticError:
             number = None
-        if number is None or number != number.to_integral_value() or not 1 <= number <= 5:
-            raise ValueError(_("Difficulty is a whole number from 1 to 5 (“%(value)s”).") % {"value": text})
+        if number is None or not number.is_finite() or not 1 <= number <= 5 or number != number.to_integral_value():
+            raise ValueError(_("Difficulty is a whole number from 1 to 5 (“%(value)s”).") % {"value": shown(text)})
         return int(number)
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from home.imports import ImportResult, RowCleaner, RowError
+from home.validators import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from people.models import StaffProfile
 from people.selectors import audience_filter_of
 
@@ -70,6 +71,9 @@ def question_import(table, *, dry_run, user=None, bank_name=None):
     for column in REQUIRED_HEADERS:
         if column not in table.headers:
             result.errors.append(RowError(table.header_row, column, _("This column is missing.")))
+    if not bank_name and BANK not in table.headers:
+        # One clear answer instead of the same error on every row.
+        result.errors.append(RowError(table.header_row, BANK, _("The file has no 题库 column: add one, or import into a chosen bank.")))
     if result.errors:
         return result
     cleaner = RowCleaner(QuestionResource(), required_columns=(TYPE, STEM))
@@ -79,7 +83,7 @@ def question_import(table, *, dry_run, user=None, bank_name=None):
         values = cleaner.clean(row_number, raw, result.errors)
         values["bank"] = values.get("bank") or (bank_name or "")
         if not values["bank"]:
-            result.errors.append(RowError(row_number, BANK, _("Name the question bank (the 题库 column or --bank).")))
+            result.errors.append(RowError(row_number, BANK, _("Name the question bank in the 题库 column, or import into a chosen bank.")))
         if len(result.errors) == before:
             _check_question_row(row_number, values, result.errors)
         rows.append((row_number, values))
@@ -488,8 +492,26 @@ def attempt_save_answer(*, attempt, position, response, seq, now=None, user=None
     return bool(stored)
 
 
+def _texts(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for part in value:
+            yield from _texts(part)
+    elif isinstance(value, dict):
+        for key, part in value.items():
+            yield from _texts(key)
+            yield from _texts(part)
+
+
 def _response_from_client(item, response):
     """The client answers choice questions by displayed letter; store the question's own letter."""
+    # NUL cannot be stored in PostgreSQL's jsonb (a 500 there), nor typed by a candidate.
+    try:
+        if any(has_control_characters(text) for text in _texts(response)):
+            raise scoring.AnswerKeyError(str(CONTROL_CHARACTERS_MESSAGE))
+    except RecursionError:  # an answer nested a thousand lists deep
+        raise scoring.AnswerKeyError(_("Invalid answer.")) from None
     qtype = item.version.qtype
     if qtype in CHOICE_TYPES:
         shown = response if isinstance(response, list) else ([response] if response not in (None, "") else [])

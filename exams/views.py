@@ -174,7 +174,7 @@ def attempt_save(request, attempt_id):
         seq = int(body["seq"])
         if not 0 <= seq <= MAX_SEQ:  # beyond the column's range the UPDATE fails with a 500
             raise ValueError(seq)
-    except (ValueError, KeyError, TypeError, OverflowError):
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError):
         return JsonResponse({"error": _("Malformed save.")}, status=400)
     try:
         stored = services.attempt_save_answer(attempt=attempt_id, user=request.user, position=position,

@@ -12,5 +12,6 @@ from .evaluations import (  # noqa: F401
     Evaluation,
     EvaluationAppeal,
     EvaluationPeriod,
+    PeriodChange,
     SchemeVersion,
 )

@@ -112,6 +112,8 @@ class CaseEvent(models.Model):
         APPEALED = "appealed", _("Appealed")
         APPEAL_DECIDED = "appeal_decided", _("Appeal decided")
         REASSIGNED = "reassigned", _("Staff member set")
+        SUSPICION_ACCEPTED = "suspicion_accepted", _("Suspicious rating accepted")
+        SUSPICION_REJECTED = "suspicion_rejected", _("Suspicious rating rejected")
 
     case = models.ForeignKey(BadReviewCase, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("at"), default=timezone.now)

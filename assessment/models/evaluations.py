@@ -87,6 +87,9 @@ class AssessmentScheme(models.Model):
     def current_version(self):
         return self.versions.order_by("-number").first()
 
+    # The admin's column and inspect label (it read "Current version").
+    current_version.fget.short_description = _("Current version")
+
     def add_version(self, *, rules, user=None, note=""):
         """Save `rules` (scoring.Rules) as the next version; earlier versions stay as they were."""
         number = (self.versions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -356,3 +359,54 @@ class EvaluationAppeal(models.Model):
     @property
     def is_open(self):
         return self.status == self.Status.PENDING
+
+
+class PeriodChange(models.Model):
+    """审批后变更: a pay-affecting input of an approved (published, final) month that changed
+    anyway, because daily work may not wait for a reopen (a supervisor concludes a bad-review
+    case of the month, decides its appeal or a suspicious rating). The approved evaluations
+    stay as they were; HR sees the list on the month page with a preview of what a recompute
+    would change. The recompute after a reopen marks the changes applied."""
+
+    class Kind(models.TextChoices):
+        CASE_CLOSED = "case_closed", _("Bad-review case concluded")
+        CASE_APPEAL = "case_appeal", _("Appeal of a bad review decided")
+        SUSPICION = "suspicion", _("Suspicious rating decided")
+
+    period = models.ForeignKey(
+        EvaluationPeriod, verbose_name=_("month"), on_delete=models.CASCADE, related_name="changes"
+    )
+    kind = models.CharField(_("kind of change"), max_length=20, choices=Kind.choices)
+    case = models.ForeignKey(
+        "assessment.BadReviewCase", verbose_name=_("case"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="period_changes",
+    )
+    staff = models.ForeignKey(
+        StaffProfile, verbose_name=_("staff member"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", help_text=_("Whose figures the change may affect."),
+    )
+    summary = models.CharField(_("summary"), max_length=500)
+    period_status = models.CharField(
+        _("status of the month then"), max_length=10, choices=EvaluationPeriod.Status.choices
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("changed at"))
+    applied_at = models.DateTimeField(
+        _("applied at"), null=True, blank=True, help_text=_("When a recompute of the month took the change in.")
+    )
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("applied by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("change since approval")
+        verbose_name_plural = _("changes since approval")
+        ordering = ["period", "-at", "-pk"]
+        indexes = [models.Index(fields=["period", "applied_at"])]
+
+    def __str__(self):
+        return f"{self.period.month} · {self.summary}"

@@ -9,9 +9,17 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from home.private_files import get_private_storage, unguessable_name
 from people.models import StaffProfile
 
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
+PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp")
+
+
+def photo_upload_to(instance, filename):
+    """A random name in the private storage: photos are served only by the guarded view
+    (assessment.private_files)."""
+    return unguessable_name("inspections", filename, extensions=PHOTO_EXTENSIONS)
 
 
 def validate_photo_size(photo):
@@ -72,7 +80,8 @@ class InspectionFinding(models.Model):
     note = models.TextField(_("note"), blank=True)
     photo = models.ImageField(
         _("photo"),
-        upload_to="inspections/%Y/%m/",
+        upload_to=photo_upload_to,
+        storage=get_private_storage,
         blank=True,
         validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"]), validate_photo_size],
     )

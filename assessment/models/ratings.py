@@ -83,7 +83,23 @@ class RatingSource(models.Model):
 
 
 class Rating(models.Model):
-    """One citizen rating of one service (办件). (source, ticket_no, assess_number) is the key."""
+    """One citizen rating of one service (办件). (source, ticket_no, assess_number) is the key.
+
+    Supersession stays within one source: a rating only supersedes ratings of the same ticket
+    from the same source. The QR page keeps no ticket key at all (what the citizen types is
+    kept in `citizen_ticket_no`, as information), so it can neither supersede nor be
+    superseded. A burst of bad ratings about one person from one network is 可疑 (suspicious):
+    held out of every score until a supervisor accepts it on the case.
+    """
+
+    class Suspicion(models.TextChoices):
+        NONE = "", _("Not suspicious")
+        PENDING = "pending", _("Suspicious: held out until a supervisor decides")
+        ACCEPTED = "accepted", _("Suspicious, accepted: counts")
+        REJECTED = "rejected", _("Suspicious, rejected: does not count")
+
+    # The values of `suspicion` that let a rating count.
+    COUNTED_SUSPICION = (Suspicion.NONE, Suspicion.ACCEPTED)
 
     source = models.ForeignKey(
         RatingSource, verbose_name=_("source"), on_delete=models.PROTECT, related_name="ratings"
@@ -111,7 +127,23 @@ class Rating(models.Model):
     comment = models.TextField(pgettext_lazy("rating", "comment"), blank=True, max_length=1000)
     reasons = models.CharField(_("reasons"), max_length=200, blank=True)
     superseded = models.BooleanField(
-        _("superseded"), default=False, help_text=_("A later rating of the same ticket counts instead.")
+        _("superseded"),
+        default=False,
+        help_text=_("A later rating of the same ticket from the same source counts instead."),
+    )
+    citizen_ticket_no = models.CharField(
+        _("ticket number given by the citizen"),
+        max_length=64,
+        blank=True,
+        help_text=_("Typed on the public rating page: information only, never a key."),
+    )
+    suspicion = models.CharField(
+        _("suspicion"),
+        max_length=10,
+        choices=Suspicion.choices,
+        blank=True,
+        default=Suspicion.NONE,
+        help_text=_("可疑: one of several bad ratings about one person from one network within a short time."),
     )
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
 
@@ -132,7 +164,8 @@ class Rating(models.Model):
             # A month of every centre (compute, dashboards) reads from the index alone: what
             # decides whether a rating counts, and for whom, is all in it.
             models.Index(
-                fields=["rated_at", "staff", "level", "superseded", "channel"], name="assessment_rating_month_idx"
+                fields=["rated_at", "staff", "level", "superseded", "channel", "suspicion"],
+                name="assessment_rating_month_idx",
             ),
         ]
 
@@ -142,6 +175,11 @@ class Rating(models.Model):
     @property
     def is_bad(self):
         return rr.is_bad(self.level)
+
+    @property
+    def counted_suspicion(self):
+        """False while the rating is held as 可疑 (pending) or was rejected as such."""
+        return self.suspicion in self.COUNTED_SUSPICION
 
     @property
     def system_default(self):

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from .. import rating_rules as rr
 from ..models import (
     AttendanceDay,
     BadReviewCase,
+    CalendarDay,
     CentreRules,
     Commendation,
     InspectionFinding,
@@ -29,7 +30,7 @@ from ..models import (
 from ..models.attendance import COUNT_FIELDS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Period:
     year: int
     month: int
@@ -114,12 +115,20 @@ class AttendanceSummary:
         return getattr(self, COUNT_FIELDS[category])
 
 
-def attendance_summaries(*, period, staff):
-    """{staff id: AttendanceSummary} for every requested person (empty when no record). One query."""
+def attendance_summaries(*, period, staff, employed_only=False):
+    """{staff id: AttendanceSummary} for every requested person (empty when no record). One query.
+    `employed_only`: count only the days between each person's hire date and last working
+    day (the monthly evaluation: no absence after leaving or before joining)."""
     ids = list(_ids(staff))
     result = {staff_id: AttendanceSummary() for staff_id in ids}
+    days = AttendanceDay.objects.filter(ids_filter("staff_id", ids), date__range=(period.first, period.last))
+    if employed_only:
+        days = days.filter(
+            Q(staff__hire_date__isnull=True) | Q(date__gte=F("staff__hire_date")),
+            Q(staff__leave_date__isnull=True) | Q(date__lte=F("staff__leave_date")),
+        )
     rows = (
-        AttendanceDay.objects.filter(ids_filter("staff_id", ids), date__range=(period.first, period.last))
+        days
         .values("staff_id")
         .annotate(
             days=Count("id"),
@@ -150,10 +159,11 @@ def attendance_days(*, period, staff):
 
 
 def valid_ratings():
-    """Ratings that count: not superseded by a later rating of the ticket, not a system
-    default, and not excluded by an upheld appeal."""
+    """Ratings that count: not superseded by a later rating of the ticket from the same source,
+    not a system default, not held as 可疑 (suspicious, until a supervisor accepts it) and not
+    excluded by an upheld appeal."""
     return (
-        Rating.objects.filter(superseded=False)
+        Rating.objects.filter(superseded=False, suspicion__in=Rating.COUNTED_SUSPICION)
         .exclude(channel=rr.SYSTEM_DEFAULT_CHANNEL)
         .exclude(case__outcome=BadReviewCase.Outcome.APPEAL_UPHELD)
     )
@@ -208,6 +218,7 @@ def rating_summaries(*, period, staff, with_means=True):
             rating__rated_at__gte=start,
             rating__rated_at__lt=end,
             rating__superseded=False,
+            rating__suspicion__in=Rating.COUNTED_SUSPICION,
         )
         .exclude(rating__channel=rr.SYSTEM_DEFAULT_CHANNEL)
         .values("staff_id")
@@ -286,6 +297,46 @@ def bonus_points(*, period, staff):
 # --- Cases ---------------------------------------------------------------------------
 
 
+def centre_scope(user):
+    """The ids of the service centres whose records a user may see, or None for every centre.
+
+    HR and administrators (the all-centres permission) see every centre; everyone else only
+    the centres they supervise (ServiceCentre.supervisors), which may be none. Cached on the
+    user object for the request. One query."""
+    if user.has_perm("assessment.handle_all_centres"):
+        return None
+    cached = getattr(user, "_frontline_centre_scope", None)
+    if cached is None:
+        from people.models import ServiceCentre
+
+        cached = frozenset(ServiceCentre.objects.filter(supervisors=user).values_list("pk", flat=True))
+        user._frontline_centre_scope = cached
+    return cached
+
+
+def in_centre_scope(queryset, user, lookup):
+    """`queryset` narrowed to the centres `user` may see. `lookup` is the path from the model
+    to its service centre ("centre", "staff__centre"), or several paths (any may match)."""
+    ids = centre_scope(user)
+    if ids is None:
+        return queryset
+    condition = Q()
+    for path in (lookup,) if isinstance(lookup, str) else lookup:
+        condition |= Q(**{f"{path}__in": list(ids)})
+    return queryset.filter(condition)
+
+
+def staff_in_scope(user, queryset=None):
+    """The staff profiles a user may see or record something about (their centres' staff)."""
+    from people.models import StaffProfile
+
+    return in_centre_scope(StaffProfile.objects.all() if queryset is None else queryset, user, "centre")
+
+
+# Ratings belong to the centre of their window, or (without a window) of the person rated.
+RATING_CENTRE_LOOKUPS = ("window__centre", "staff__centre")
+
+
 def cases_for(user):
     """The cases a user may see: HR and administrators all, supervisors their centres'."""
     qs = BadReviewCase.objects.select_related("rating", "centre", "staff", "rating__window")
@@ -357,3 +408,62 @@ def unmatched_ratings_count(*, period):
     """Valid ratings of the month that name no staff member (only a window): a blocker. One query."""
     start, end = period.moments()
     return valid_ratings().filter(staff__isnull=True, rated_at__gte=start, rated_at__lt=end).count()
+
+
+# --- The staff's and vendor managers' records pages ---------------------------------
+
+
+def latest_record_month(*, staff):
+    """The latest month, up to the current one, in which any of `staff` has an attendance
+    day, a valid rating, an inspection finding or a commendation; None when none has any.
+    The records pages open on it rather than on an empty current month. Four queries."""
+    ids = list(_ids(staff))
+    today = timezone.localdate()
+    _start, end = Period(today.year, today.month).moments()
+    latest = [
+        AttendanceDay.objects.filter(ids_filter("staff_id", ids), date__lte=today).aggregate(m=Max("date"))["m"],
+        Commendation.objects.filter(ids_filter("staff_id", ids), date__lte=today).aggregate(m=Max("date"))["m"],
+    ]
+    for moment in (
+        valid_ratings().filter(ids_filter("staff_id", ids), rated_at__lt=end).aggregate(m=Max("rated_at"))["m"],
+        InspectionFinding.objects.filter(ids_filter("staff_id", ids), observed_at__lt=end).aggregate(m=Max("observed_at"))["m"],
+    ):
+        if moment is not None:
+            latest.append(timezone.localdate(moment))
+    latest = [day for day in latest if day is not None]
+    if not latest:
+        return None
+    day = max(latest)
+    return Period(day.year, day.month)
+
+
+@dataclass(frozen=True)
+class CalendarCell:
+    """A day of the attendance calendar: its record (or None), and what kind of day it is
+    by the holiday calendar: "holiday" (with the holiday's name), "workday" (调休上班),
+    "rest" (a weekend or a day recorded as rest) or "" (an ordinary working day)."""
+
+    day: dt.date
+    record: object = None
+    kind: str = ""
+    name: str = ""
+
+
+def attendance_calendar(*, period, staff):
+    """The month as weeks from Monday: None before the first day, then a CalendarCell per
+    day. Two queries (the person's days, the holiday calendar)."""
+    days = attendance_days(period=period, staff=staff)
+    calendar = {
+        day: (kind, name)
+        for day, kind, name in CalendarDay.objects.filter(date__range=(period.first, period.last)).values_list(
+            "date", "kind", "name"
+        )
+    }
+    cells = [None] * period.first.weekday()
+    for day in period.days():
+        record = days.get(day)
+        kind, name = calendar.get(day, ("", ""))
+        if not kind and (day.weekday() >= 5 or (record is not None and record.status == ar.REST)):
+            kind = "rest"
+        cells.append(CalendarCell(day=day, record=record, kind=kind, name=name))
+    return cells

@@ -78,6 +78,10 @@ class ComputeResult:
     updated: int = 0
     removed: int = 0
     blockers: list = dataclasses.field(default_factory=list)
+    # A dry run (evaluations_compute(dry_run=True)): the rows it would write, nothing written.
+    rows: list = dataclasses.field(default_factory=list)
+    # Changes since approval (PeriodChange) that this recompute took in.
+    applied_changes: int = 0
 
     @property
     def count(self):
@@ -125,8 +129,46 @@ def period_ensure_open(*, months, what):
         )
 
 
-def _period_for_compute(period, user):
+def period_locked_for_change(*, month):
+    """The approved (published, final) EvaluationPeriod of `month` ("YYYY-MM"), locked for
+    the transaction, or None when the month is open (draft, reviewed, never computed).
+
+    For the daily work that may not wait for a reopen (concluding bad-review cases): the
+    change goes through, the approved evaluations stay as they are, and the caller records
+    it with period_change_record. The row lock serialises it with approval and recompute, so
+    a change is either in the figures or on the month's list, never lost between them."""
+    record = EvaluationPeriod.objects.select_for_update().filter(month=str(month)).first()
+    return record if record is not None and record.locked else None
+
+
+def period_change_record(*, period, kind, summary, user=None, case=None, staff=None):
+    """Log a pay-affecting change to the locked month `period` (审批后变更): who, when, what.
+    HR sees it on the month's page until a recompute after a reopen applies it."""
+    from ..models import PeriodChange
+
+    change = PeriodChange(
+        period=period,
+        kind=kind,
+        summary=str(summary)[:500],
+        period_status=period.status,
+        case=case,
+        staff=staff,
+        by=user if user is not None and user.is_authenticated else None,
+        at=timezone.now(),
+    )
+    change.full_clean()
+    change.save()
+    return change
+
+
+def _period_for_compute(period, user, dry_run=False):
     month = str(period)
+    if dry_run:
+        # Whatever the status (an approved month's preview); never created, never locked.
+        record = EvaluationPeriod.objects.filter(month=month).first()
+        if record is None:
+            raise ValidationError(_("The evaluations of %(month)s have not been computed yet.") % {"month": month})
+        return record
     record, _created = EvaluationPeriod.objects.select_for_update().get_or_create(month=month)
     if record.status != EvaluationPeriod.Status.DRAFT:
         raise ValidationError(
@@ -209,6 +251,14 @@ def _place_people_who_moved(people, period):
     from people.selectors import centre_names, centre_segments
 
     segments = centre_segments(staff_ids=[p["pk"] for p in people], start=period.first, end=period.last)
+    # Only the days each person was employed count (a leaver's month ends on their last day).
+    for person in people:
+        rows = segments.get(person["pk"])
+        if rows and person.get("employed") and person["employed"] != (period.first, period.last):
+            first, last = person["employed"]
+            clipped = [(c, max(a, first), min(b, last)) for c, a, b in rows if a <= last and b >= first]
+            if clipped:
+                segments[person["pk"]] = clipped
     if not segments:
         return
     holidays, workdays = CalendarDay.sets_between(period.first, period.last)
@@ -279,14 +329,18 @@ def _write_with_history(*, to_create, to_update, period, user, reason, date):
 COMPUTE_STEPS = 3  # read the inputs, score and apply the quota, write
 
 
-def evaluations_compute(*, period, user=None, reason="", progress=None):
-    """(Re)compute a month's evaluations for every active staff member; returns a ComputeResult.
+def evaluations_compute(*, period, user=None, reason="", progress=None, dry_run=False):
+    """(Re)compute a month's evaluations for everyone employed in it; returns a ComputeResult.
 
     `period` is a selectors.Period or "YYYY-MM". Idempotent: a recompute replaces the draft
     figures. Refused (ValidationError) once the month is approved or later (and while it is
     reviewed: reopen it first). The query count does not depend on the number of people.
     Every changed evaluation gets a history row with `user` and `reason` (by default the
     reason the month was last reopened). `progress(done, total)` is told after each step.
+
+    `dry_run=True` computes the month in memory, whatever its status, and writes nothing
+    (anything the reads created is rolled back): the result's `rows` are the evaluations
+    as a recompute would write them (evaluations_recompute_preview compares them).
     """
     from courses.selectors import learning_due_and_on_time
     from exams.selectors import exam_percentages_for_period
@@ -297,7 +351,7 @@ def evaluations_compute(*, period, user=None, reason="", progress=None):
         period = selectors.Period.parse(period)
     now = timezone.now()
     with gc_paused(), transaction.atomic():
-        record = _period_for_compute(period, user)
+        record = _period_for_compute(period, user, dry_run)
         if not reason:
             reason = (
                 _("Recomputed after reopening: %(reason)s") % {"reason": record.reopen_reason}
@@ -305,16 +359,29 @@ def evaluations_compute(*, period, user=None, reason="", progress=None):
                 else (_("Recomputed") if record.computed_at else _("Computed"))
             )
         history_user = user if user is not None and user.is_authenticated else None
-        people = selectors.evaluation_staff()
+        from people.selectors import employment_span
+
+        people = selectors.evaluation_staff(period=period)
         ids = [p["pk"] for p in people]
+        partly = {}  # staff id -> (first, last day employed) for who joined or left during the month
+        for person in people:
+            person["pay_base"] = person.pop("pay_base_of_month")
+            span = employment_span(person["hire_date"], person["leave_date"], period.first, period.last)
+            span = span or (period.first, period.last)  # a hire date after the last day: data to correct
+            person["employed"] = span
+            if span != (period.first, period.last):
+                partly[person["pk"]] = span
         _place_people_who_moved(people, period)
         centre_ids = {p["centre_id"] for p in people}
-        attendance = selectors.attendance_summaries(period=period, staff=ids)
+        attendance = selectors.attendance_summaries(period=period, staff=ids, employed_only=bool(partly))
         ratings = selectors.rating_summaries(period=period, staff=ids, with_means=False)
         findings = selectors.finding_lines(period=period, staff=ids)
         bonus = selectors.bonus_points(period=period, staff=ids)
         start, end = period.moments()
         exams = exam_percentages_for_period(start=start, end=end, staff_ids=ids)
+        for pk, (first, last) in partly.items():
+            # Exams that closed before they joined or after they left are not theirs to take.
+            exams[pk] = [(e, p) for e, p in exams.get(pk, []) if first <= timezone.localdate(e.closes_at) <= last]
         learning = learning_due_and_on_time(start=period.first, end=period.last, staff_ids=ids)
         rating_points = selectors.rating_points_by_centre(centre_ids)
         versions, default_version = selectors.current_scheme_versions(centre_ids)
@@ -379,6 +446,9 @@ def evaluations_compute(*, period, user=None, reason="", progress=None):
                 basis = "working_days" if len(person["centre_days"]) > 1 else "moved_since"
                 snapshot["centre"] |= {"basis": basis, "days": person["centre_days"]}
             snapshot["scheme"] = {"name": version.scheme.name, "version": version.number}
+            if pk in partly:
+                first, last = partly[pk]
+                snapshot["employment"] = {"first": first.isoformat(), "last": last.isoformat()}
             evaluation = _EvaluationRow(id=existing.get(pk), period_id=record.pk, staff_id=pk)
             evaluation.centre_id = person["centre_id"]
             evaluation.vendor_id = person["vendor_id"]
@@ -398,11 +468,15 @@ def evaluations_compute(*, period, user=None, reason="", progress=None):
             evaluation.pay = pay.performance_pay(person["pay_base"], decision.grade, rules)
             evaluation.computed_at = now
             (to_update if evaluation.id else to_create).append(evaluation)
+        if dry_run:
+            # Nothing is written: not even what the reads made (the default scheme's version).
+            transaction.set_rollback(True)
+            return ComputeResult(record, rows=to_create + to_update)
         # Set-based, with a history row per evaluation: who, when, why and every figure.
         _write_with_history(
             to_create=to_create, to_update=to_update, period=record, user=history_user, reason=reason, date=now
         )
-        # People no longer active leave the draft (by the few ids that go, not the many that stay).
+        # People not employed in the month leave the draft (by the few ids that go, not the many that stay).
         evaluated = set(ids)
         gone = [pk for staff_id, pk in existing.items() if staff_id not in evaluated]
         removed = Evaluation.objects.filter(pk__in=gone).delete()[0] if gone else 0
@@ -412,9 +486,120 @@ def evaluations_compute(*, period, user=None, reason="", progress=None):
         record.computed_by = user if user is not None and user.is_authenticated else None
         record.blockers = blockers
         _save_period(record, user=history_user, reason=reason)
+        # The changes made since approval are in the figures now (only a draft is computed).
+        from ..models import PeriodChange
+
+        applied = PeriodChange.objects.filter(period=record, applied_at__isnull=True).update(
+            applied_at=now, applied_by=history_user
+        )
         if progress:
             progress(3, COMPUTE_STEPS)
-    return ComputeResult(record, created=len(to_create), updated=len(to_update), removed=removed, blockers=blockers)
+    return ComputeResult(
+        record, created=len(to_create), updated=len(to_update), removed=removed, blockers=blockers,
+        applied_changes=applied,
+    )
+
+
+# The figures a recompute preview compares, in the order the month page shows them.
+PREVIEW_FIGURES = ("score", "grade", "coefficient", "pay")
+
+
+@dataclasses.dataclass
+class RecomputePreview:
+    """What a reopen and recompute of an approved month would change (nothing written).
+
+    `rows`: one dict per person whose score, grade, coefficient or pay would change (or who
+    would join or leave the month): staff_no, name, centre, before and after ({figure:
+    value}, None for someone not evaluated on that side) and `changed` (figure names)."""
+
+    period: EvaluationPeriod
+    rows: list
+    headcount_before: int
+    headcount_after: int
+    pay_before: Decimal
+    pay_after: Decimal
+
+    @property
+    def pay_difference(self):
+        return self.pay_after - self.pay_before
+
+    @property
+    def changed_pay_before(self):
+        return sum((r["before"]["pay"] for r in self.rows if r["before"]), Decimal("0.00"))
+
+    @property
+    def changed_pay_after(self):
+        return sum((r["after"]["pay"] for r in self.rows if r["after"]), Decimal("0.00"))
+
+
+def evaluations_recompute_preview(*, period, user):
+    """预览重新计算: compute `period` (an EvaluationPeriod or "YYYY-MM") in memory, whatever
+    its status, and compare with the stored evaluations. HR only; writes nothing. The same
+    set-based compute as the real one, plus two queries."""
+    from people.selectors import centre_names
+
+    from ..models.evaluations import GRADE_LABELS_ZH
+
+    _require(user, roles.COMPUTE_EVALUATIONS, _("Only HR may preview a recompute of a month."))
+    month = period.month if isinstance(period, EvaluationPeriod) else str(period)
+    result = evaluations_compute(period=month, dry_run=True)
+    stored = {
+        row["staff_id"]: row
+        for row in Evaluation.objects.filter(period=result.period).values(
+            "staff_id", "staff__staff_no", "staff__name", "centre_id", "score", "grade", "coefficient", "pay"
+        )
+    }
+    computed = {row.staff_id: row for row in result.rows}
+
+    def figures(source):
+        if source is None:
+            return None
+        get = source.get if isinstance(source, dict) else lambda name: getattr(source, name)
+        values = {name: get(name) for name in PREVIEW_FIGURES}
+        values["score"] = scoring.round2(values["score"])
+        values["coefficient"] = scoring.round2(values["coefficient"])
+        values["pay"] = scoring.round2(values["pay"])
+        values["grade_label"] = GRADE_LABELS_ZH.get(values["grade"], values["grade"])
+        return values
+
+    changed = []
+    for staff_id in stored.keys() | computed.keys():
+        before, after = figures(stored.get(staff_id)), figures(computed.get(staff_id))
+        names = [n for n in PREVIEW_FIGURES if before is None or after is None or before[n] != after[n]]
+        if names:
+            changed.append((staff_id, before, after, names))
+    newcomers = [staff_id for staff_id, *_rest in changed if staff_id not in stored]
+    people = {}
+    if newcomers:
+        from people.models import StaffProfile
+
+        people = {
+            pk: (staff_no, name)
+            for pk, staff_no, name in StaffProfile.objects.filter(pk__in=newcomers).values_list("pk", "staff_no", "name")
+        }
+    centres = centre_names(
+        {stored[s]["centre_id"] if s in stored else computed[s].centre_id for s, *_rest in changed}
+    )
+    rows = []
+    for staff_id, before, after, names in changed:
+        if staff_id in stored:
+            staff_no, name = stored[staff_id]["staff__staff_no"], stored[staff_id]["staff__name"]
+            centre_id = computed[staff_id].centre_id if staff_id in computed else stored[staff_id]["centre_id"]
+        else:
+            (staff_no, name), centre_id = people.get(staff_id, ("", "")), computed[staff_id].centre_id
+        rows.append(
+            {"staff_no": staff_no, "name": name, "centre": centres.get(centre_id, ""), "before": before,
+             "after": after, "changed": names}
+        )
+    rows.sort(key=lambda r: r["staff_no"])
+    return RecomputePreview(
+        period=result.period,
+        rows=rows,
+        headcount_before=len(stored),
+        headcount_after=len(computed),
+        pay_before=sum((scoring.round2(r["pay"]) for r in stored.values()), Decimal("0.00")),
+        pay_after=sum((scoring.round2(r.pay) for r in computed.values()), Decimal("0.00")),
+    )
 
 
 # --- The workflow of a month -----------------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from home.db import BATCH_SIZE, fast_insert, refresh_statistics
 from home.imports import ImportResult, RowCleaner, RowError
 from home.spreadsheets import cell_text
+from home.validators import strip_control_characters
 from people.models import StaffProfile, Window
 
 from .. import attendance_rules as ar
@@ -176,9 +177,9 @@ def attendance_import(table, *, dry_run, user=None):
                 errors_before = len(errors)
                 values = cleaner.clean(row_number, raw, errors)
                 if layout == "dingtalk":
-                    values["punch_results"] = " / ".join(
+                    values["punch_results"] = strip_control_characters(" / ".join(
                         t for t in (cell_text(raw.get(c)) for c in cols.RESULT_COLUMNS) if t
-                    )[:100]
+                    )[:100])
                     if not values.get("staff_no") and not values.get("user_id") and len(errors) == errors_before:
                         errors.append(RowError(row_number, cols.STAFF_NO, _("Give the 工号 or the UserId.")))
                 rows.append((row_number, values))
@@ -644,12 +645,15 @@ class _RatingRow:
     __slots__ = (
         "id", "source_id", "ticket_no", "assess_number", "level", "channel", "staff_id", "staff_no", "window_id",
         "window_code", "matter", "rated_at", "comment", "reasons", "superseded", "received_at",
+        "citizen_ticket_no", "suspicion",
     )
 
     def __init__(self, **values):
         self.id = None
         self.reasons = ""
         self.superseded = False
+        self.citizen_ticket_no = ""
+        self.suspicion = ""
         self.received_at = None
         self.staff_no = ""
         for name, value in values.items():
@@ -810,7 +814,7 @@ class _RatingImport:
     def _compare_and_write(self, candidates):
         result = self.result
         existing = {}
-        ratings_of_ticket = defaultdict(int)  # every source's, to know which tickets need supersession
+        ratings_of_ticket = defaultdict(int)  # this source's, to know which tickets need supersession
         bad_tickets = set()  # tickets with a bad rating of this source (cases to open)
         for chunk in _chunks({r.ticket_no for _n, r in candidates}, RATING_CHUNK):
             # By 办件编号 alone, the source checked here: with `source` in the WHERE, SQLite
@@ -820,8 +824,8 @@ class _RatingImport:
                 .order_by()
                 .values("id", "source_id", *RATING_COMPARED_FIELDS)
             ):
-                ratings_of_ticket[values["ticket_no"]] += 1
                 if values.pop("source_id") == self.source.pk:
+                    ratings_of_ticket[values["ticket_no"]] += 1
                     existing[(values["ticket_no"], values["assess_number"])] = _RatingRow(**values)
                     if values["level"] in rr.BAD_LEVELS:
                         bad_tickets.add(values["ticket_no"])
@@ -851,7 +855,8 @@ class _RatingImport:
             return
         fast_insert(Rating, new)
         Rating.objects.bulk_update(changed, list(RATING_COMPARED), batch_size=BATCH_SIZE)
-        # Only tickets with more than one rating can have one superseded, and only tickets
+        # Only tickets with more than one rating of this source can have one superseded (a
+        # rating never supersedes another source's), and only tickets
         # with a bad rating get a case: the other tickets (nearly all) need no query.
         ratings_supersession_update(tickets=[t for t in touched if ratings_of_ticket[t] > 1])
         cases_open_for_bad_ratings(ticket_nos=[t for t in touched if t in bad_tickets], source=self.source)
@@ -936,17 +941,19 @@ def rating_import(table, *, dry_run, user=None, source=None, direction=rr.GB):
 
 
 def ratings_supersession_update(*, tickets):
-    """Mark, for each ticket, every rating but the one with the highest 评价次数 superseded."""
+    """Mark, for each ticket and each source, every rating but the one with the highest 评价次数
+    superseded: a rating never supersedes a rating of another source (see rr.superseded_ids)."""
     tickets = {t for t in tickets if t}
     to_set, to_clear = [], []
     for chunk in _chunks(tickets, 2000):
+        # By 办件编号 alone (see _RatingImport); the grouping per source is rr.superseded_ids's.
         ratings = list(
             Rating.objects.filter(ticket_no__in=chunk)
             .order_by()
-            .values_list("id", "ticket_no", "assess_number", "superseded")
+            .values_list("id", "source_id", "ticket_no", "assess_number", "superseded")
         )
-        superseded = rr.superseded_ids([(i, t, n) for i, t, n, _flag in ratings])
-        for rating_id, _ticket, _number, flag in ratings:
+        superseded = rr.superseded_ids([(i, src, t, n) for i, src, t, n, _flag in ratings])
+        for rating_id, _source, _ticket, _number, flag in ratings:
             if flag != (rating_id in superseded):
                 (to_set if rating_id in superseded else to_clear).append(rating_id)
     for ids, flag in ((to_set, True), (to_clear, False)):
@@ -954,9 +961,13 @@ def ratings_supersession_update(*, tickets):
             Rating.objects.filter(pk__in=chunk).update(superseded=flag)
 
 
-def rating_submit(*, source, ticket_no, assess_number, level, channel, staff_no, window_code, rated_at, comment="", reasons=""):
+def rating_submit(
+    *, source, ticket_no, assess_number, level, channel, staff_no, window_code, rated_at, comment="", reasons="",
+    citizen_ticket_no="",
+):
     """One rating from the API or the QR page. Returns (rating, status): "created", "unchanged"
-    (identical replay) or "conflict" (same key, different content). Raises RatingInputError."""
+    (identical replay) or "conflict" (same key, different content). Raises RatingInputError,
+    or RatingMonthLocked for a new rating in an approved month."""
     errors = defaultdict(list)
     try:
         level_code = rr.parse_level(level, source.direction)
@@ -990,6 +1001,7 @@ def rating_submit(*, source, ticket_no, assess_number, level, channel, staff_no,
         rated_at=rated_at,
         comment=(comment or "").strip()[:1000],
         reasons=(reasons or "")[:200],
+        citizen_ticket_no=(citizen_ticket_no or "").strip()[:64],
     )
     if candidate.ticket_no:
         existing = Rating.objects.filter(
@@ -997,6 +1009,9 @@ def rating_submit(*, source, ticket_no, assess_number, level, channel, staff_no,
         ).first()
         if existing is not None:
             return existing, _replay_status(existing, candidate)
+    # A new rating of an approved month is refused, as an import of that month is (an
+    # identical replay above changes nothing and is still answered as such).
+    rating_month_ensure_open(rated_at=candidate.rated_at)
     try:
         with transaction.atomic():
             candidate.full_clean(exclude=["source", "staff", "window"])
@@ -1015,6 +1030,43 @@ def rating_submit(*, source, ticket_no, assess_number, level, channel, staff_no,
 def _replay_status(existing, candidate):
     same = all(getattr(existing, f) == getattr(candidate, f) for f in RATING_COMPARED if f != "matter")
     return "unchanged" if same else "conflict"
+
+
+QR_CHANNEL = "二维码"
+
+
+def qr_rating_submit(*, window, level, staff_no, comment, reasons, citizen_ticket_no, client_ip):
+    """A citizen's rating from the public page of `window`. The page is a source of its own and
+    keeps no ticket key: the ticket the citizen typed is kept as information only, so it can
+    neither supersede nor be superseded (nor collide with a feed's ticket). A bad rating that
+    completes a burst from one network about one person (abuse.bad_rating_burst) marks the
+    burst 可疑: held out of every score until a supervisor accepts it on the case.
+    Returns (rating, status) like rating_submit; raises what it raises."""
+    from .. import abuse
+
+    with transaction.atomic():
+        rating, status = rating_submit(
+            source=builtin_source(QR_SOURCE_CODE),
+            ticket_no="",
+            assess_number=1,
+            level=level,
+            channel=QR_CHANNEL,
+            staff_no=staff_no,
+            window_code=window.code,
+            rated_at=timezone.now(),
+            comment=comment,
+            reasons=reasons,
+            citizen_ticket_no=citizen_ticket_no,
+        )
+        if status == "created" and rating.is_bad:
+            subject = f"staff:{rating.staff_id}" if rating.staff_id else f"window:{rating.window_code}"
+            burst = abuse.bad_rating_burst(subject=subject, ip=client_ip, rating_id=rating.pk)
+            if burst:
+                Rating.objects.filter(pk__in=burst, suspicion=Rating.Suspicion.NONE).update(
+                    suspicion=Rating.Suspicion.PENDING
+                )
+                rating.refresh_from_db(fields=["suspicion"])
+    return rating, status
 
 
 # ---------------------------------------------------------------------------------
@@ -1147,12 +1199,34 @@ def case_rectify(*, case, user, rectify_note):
     return case
 
 
-def _case_month_open(case):
-    """The month lock: the outcome of a bad review counts in the month of its rating."""
-    from .evaluations import period_ensure_open
+def _case_locked_period(case):
+    """The outcome of a bad review counts in the month of its rating. When that month is
+    approved (published, final), the case may still be concluded (daily work does not wait
+    for HR): this returns the locked month, whose approved evaluations stay as they are, and
+    the caller records the change on it (_case_month_changed). None when the month is open.
+    Imports and edits of ratings and attendance of such a month stay refused."""
+    from .evaluations import period_locked_for_change
 
     rated_at = Rating.objects.filter(pk=case.rating_id).values_list("rated_at", flat=True).get()
-    period_ensure_open(months=[_month_key(rated_at)], what=_("bad reviews"))
+    return period_locked_for_change(month=_month_key(rated_at))
+
+
+def _case_month_changed(case, period, *, kind, summary, user):
+    """Record on the approved month that the case changed after approval; the case carries
+    the record as `period_change` so the screen can tell the supervisor (None: month open)."""
+    from .evaluations import period_change_record
+
+    case.period_change = None
+    if period is not None:
+        case.period_change = period_change_record(
+            period=period, kind=kind, summary=summary, user=user, case=case, staff=case.staff
+        )
+    return case
+
+
+def _case_label(case):
+    staff = f"{case.staff.staff_no} {case.staff.name}" if case.staff_id else "—"
+    return {"number": case.number, "staff": staff}
 
 
 @transaction.atomic
@@ -1162,7 +1236,9 @@ def case_close(*, case, user, feedback_note, outcome):
     case = BadReviewCase.objects.select_for_update().select_related("centre").get(pk=case.pk)
     if case.status != BadReviewCase.Status.RECTIFIED:
         raise ValidationError(_("Rectify the case first."))
-    _case_month_open(case)
+    if Rating.objects.filter(pk=case.rating_id, suspicion=Rating.Suspicion.PENDING).exists():
+        raise ValidationError(_("Accept or reject the suspicious rating first."))
+    locked = _case_locked_period(case)
     if outcome not in (BadReviewCase.Outcome.CONFIRMED, BadReviewCase.Outcome.UNFOUNDED):
         raise ValidationError(_("Choose confirmed or unfounded."))
     if not feedback_note.strip():
@@ -1179,7 +1255,41 @@ def case_close(*, case, user, feedback_note, outcome):
     case.appeal_due = ar.add_working_days(today, rules.case_appeal_days, holidays=holidays, workdays=workdays)
     case.save()
     CaseEvent.objects.create(case=case, by=user, action=CaseEvent.Action.CLOSED, note=f"{case.get_outcome_display()} · {case.feedback_note}")
-    return case
+    summary = _("Case %(number)s (%(staff)s) concluded: %(outcome)s") % (
+        _case_label(case) | {"outcome": case.get_outcome_display()}
+    )
+    from ..models import PeriodChange
+
+    return _case_month_changed(case, locked, kind=PeriodChange.Kind.CASE_CLOSED, summary=summary, user=user)
+
+
+@transaction.atomic
+def case_suspicion_decide(*, case, user, accept, note):
+    """Decide on a 可疑 (suspicious) rating: accepted, it counts again like any rating; rejected,
+    it never counts and its case closes as 不属实. Logged on the case, by whom and why."""
+    _check(user, case)
+    case = BadReviewCase.objects.select_for_update().get(pk=case.pk)
+    rating = Rating.objects.select_for_update().get(pk=case.rating_id)
+    if rating.suspicion != Rating.Suspicion.PENDING:
+        raise ValidationError(_("This rating is not awaiting a decision."))
+    locked = _case_locked_period(case)
+    if not note.strip():
+        raise ValidationError(_("Give the reason for the decision."))
+    rating.suspicion = Rating.Suspicion.ACCEPTED if accept else Rating.Suspicion.REJECTED
+    rating.save(update_fields=["suspicion"])
+    if not accept and case.status != BadReviewCase.Status.CLOSED:
+        case.status = BadReviewCase.Status.CLOSED
+        case.closed_at = timezone.now()
+        case.outcome = BadReviewCase.Outcome.UNFOUNDED
+        case.save(update_fields=["status", "closed_at", "outcome"])
+    action = CaseEvent.Action.SUSPICION_ACCEPTED if accept else CaseEvent.Action.SUSPICION_REJECTED
+    CaseEvent.objects.create(case=case, by=user, action=action, note=note.strip())
+    summary = _("Case %(number)s (%(staff)s): %(decision)s") % (
+        _case_label(case) | {"decision": CaseEvent.Action(action).label}
+    )
+    from ..models import PeriodChange
+
+    return _case_month_changed(case, locked, kind=PeriodChange.Kind.SUSPICION, summary=summary, user=user)
 
 
 @transaction.atomic
@@ -1209,7 +1319,7 @@ def case_appeal_decide(*, case, user, upheld, note):
     case = BadReviewCase.objects.select_for_update().get(pk=case.pk)
     if case.appeal_status != BadReviewCase.Appeal.PENDING:
         raise ValidationError(_("There is no pending appeal."))
-    _case_month_open(case)
+    locked = _case_locked_period(case)
     if not note.strip():
         raise ValidationError(_("Give the reason for the decision."))
     case.appeal_status = BadReviewCase.Appeal.UPHELD if upheld else BadReviewCase.Appeal.REJECTED
@@ -1221,4 +1331,90 @@ def case_appeal_decide(*, case, user, upheld, note):
     CaseEvent.objects.create(
         case=case, by=user, action=CaseEvent.Action.APPEAL_DECIDED, note=f"{case.get_appeal_status_display()} · {note.strip()}"
     )
-    return case
+    summary = _("Case %(number)s (%(staff)s): %(decision)s") % (
+        _case_label(case) | {"decision": case.get_appeal_status_display()}
+    )
+    from ..models import PeriodChange
+
+    return _case_month_changed(case, locked, kind=PeriodChange.Kind.CASE_APPEAL, summary=summary, user=user)
+
+
+# ---------------------------------------------------------------------------------
+# Ratings: the month lock for ratings that arrive one by one, and HR's logged edit
+# ---------------------------------------------------------------------------------
+
+
+class RatingMonthLocked(Exception):
+    """A rating (from the API or the QR page) falls in a month whose evaluations are approved:
+    it is refused like a spreadsheet import of that month. `message` says why, in Chinese."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def rating_month_ensure_open(*, rated_at):
+    """Raise RatingMonthLocked when `rated_at`'s month is approved, published or final."""
+    from .evaluations import period_ensure_open
+
+    try:
+        period_ensure_open(months=[_month_key(rated_at)], what=_("ratings"))
+    except ValidationError as exc:
+        raise RatingMonthLocked(exc.messages[0]) from exc
+
+
+RATING_EDIT_LOG_ACTION = "assessment.rating_edit"
+# What HR may correct on a rating (the admin form's fields), in the log's order.
+RATING_EDITABLE = ("level", "channel", "staff", "window", "window_code", "matter", "comment")
+
+
+def _rating_values(rating):
+    """The editable values of a rating as text, for the log (names, not ids)."""
+    return {
+        "level": rating.get_level_display(),
+        "channel": rating.channel,
+        "staff": f"{rating.staff.staff_no} {rating.staff.name}" if rating.staff_id else "",
+        "window": rating.window.code if rating.window_id else "",
+        "window_code": rating.window_code,
+        "matter": rating.matter,
+        "comment": rating.comment,
+    }
+
+
+@transaction.atomic
+def rating_edit(*, rating, user, reason, changes):
+    """HR corrects a rating. Refused in an approved month (like an import of that month);
+    every edit is logged with who, when, the values before and after, and why.
+
+    `changes`: {field: new value} among RATING_EDITABLE. Returns the saved rating."""
+    from wagtail.log_actions import log
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for the change.")]})
+    current = Rating.objects.select_for_update().get(pk=rating.pk)
+    from .evaluations import period_ensure_open
+
+    period_ensure_open(months=[_month_key(current.rated_at)], what=_("ratings"))
+    before = _rating_values(current)
+    was_bad = current.is_bad
+    for name, value in changes.items():
+        if name not in RATING_EDITABLE:
+            raise ValueError(f"{name} cannot be edited")
+        setattr(current, name, value)
+    current.full_clean(exclude=["source"])
+    after = _rating_values(current)
+    changed = {name: [before[name], after[name]] for name in RATING_EDITABLE if before[name] != after[name]}
+    if not changed:
+        return current
+    current.save()
+    if current.is_bad and not was_bad and not BadReviewCase.objects.filter(rating=current).exists():
+        case_open(rating=current)
+    log(
+        instance=current,
+        action=RATING_EDIT_LOG_ACTION,
+        user=user,
+        data={"changes": changed, "reason": reason},
+        content_changed=True,
+    )
+    return current

@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from home import private_views
 from people import account_views
 
 urlpatterns = [
@@ -32,9 +33,21 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="registration/activate_done.html"),
         name="account_activate_done",
     ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        account_views.ResetPasswordView.as_view(),
+        name="account_reset",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="registration/password_reset_done.html"),
+        name="account_reset_done",
+    ),
     path("me/", include("people.urls")),
     path("help/", include("home.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Import uploads and inspection photos, to the roles allowed (home/private_files.py).
+    path("private/<path:name>", private_views.private_file, name="private_file"),
     # Each app's own public and portal pages (me/learning/, me/exams/, rate/, api/v1/ ...).
     path("", include("courses.urls")),
     path("", include("exams.urls")),
@@ -44,6 +57,7 @@ urlpatterns = [
 if settings.DEBUG:
     from django.conf.urls.static import static
 
+    # Public media only: private files live in PRIVATE_MEDIA_ROOT, outside MEDIA_ROOT.
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Wagtail serves every other path: keep last.

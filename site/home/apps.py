@@ -6,3 +6,13 @@ class HomeConfig(AppConfig):
     name = "home"
     verbose_name = _("Site")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import (
+            checks,  # noqa: F401 - registers the system checks
+            exports,
+            validators,
+        )
+
+        exports.install()  # every Wagtail listing export writes formula-safe cells
+        validators.install_admin_text_validation()

@@ -14,7 +14,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from .imports import get_import, registered_imports
 from .models import ImportBatch
-from .services import import_batch_check, import_batch_confirm
+from .services import import_batch_cancel, import_batch_check, import_batch_confirm
 from .spreadsheets import export_bytes
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -79,7 +79,8 @@ class ImportUploadView(ImportSpecMixin, WagtailAdminTemplateMixin, FormView):
         return _("Import: %(label)s") % {"label": self.spec.label}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(spec=self.spec, **kwargs)
+        alternatives = self.spec.alternatives() if self.spec.alternatives else []
+        return super().get_context_data(spec=self.spec, alternatives=alternatives, **kwargs)
 
     def form_valid(self, form):
         batch = import_batch_check(spec=self.spec, uploaded_file=form.cleaned_data["file"], user=self.request.user)
@@ -99,17 +100,9 @@ class ImportBatchView(ImportSpecMixin, WagtailAdminTemplateMixin, TemplateView):
         return super().get_context_data(spec=self.spec, **batch_context(self.spec, batch, upload_url), **kwargs)
 
     def post(self, request, *args, **kwargs):
-        batch, imported = import_batch_confirm(spec=self.spec, batch_id=kwargs["pk"], user=request.user)
-        if imported:
-            messages.success(
-                request,
-                _("Imported %(total)d rows: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.")
-                % batch.summary,
-            )
-        elif batch.status == ImportBatch.Status.IMPORTED:
-            messages.info(request, _("This file was already imported."))
-        else:
-            messages.error(request, _("The file no longer passes the checks; nothing was imported."))
+        batch, cancelled = confirm_or_cancel(request, self.spec, kwargs["pk"])
+        if cancelled:
+            return redirect("frontline_imports:upload", self.spec.key)
         return redirect("frontline_imports:batch", self.spec.key, batch.pk)
 
 
@@ -124,6 +117,30 @@ class ImportTemplateView(ImportSpecMixin, View):
         )
         response["Content-Disposition"] = f'attachment; filename="{self.spec.key}-template.xlsx"'
         return response
+
+
+def confirm_or_cancel(request, spec, batch_id):
+    """The batch page's POST: "confirm" imports the previewed file, "cancel" abandons it;
+    either way its file is deleted. Says what happened; returns (batch, cancelled)."""
+    if request.POST.get("action") == "cancel":
+        batch, cancelled = import_batch_cancel(spec=spec, batch_id=batch_id, user=request.user)
+        if cancelled:
+            messages.info(request, _("The upload was cancelled and its file deleted; nothing was imported."))
+        return batch, cancelled
+    batch, imported = import_batch_confirm(spec=spec, batch_id=batch_id, user=request.user)
+    if imported:
+        messages.success(
+            request,
+            _("Imported %(total)d rows: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.")
+            % batch.summary,
+        )
+    elif batch.status == ImportBatch.Status.IMPORTED:
+        messages.info(request, _("This file was already imported."))
+    elif batch.status in (ImportBatch.Status.EXPIRED, ImportBatch.Status.CANCELLED):
+        messages.error(request, _("This upload was not confirmed in time or was cancelled, and its file is deleted. Upload the file again."))
+    else:
+        messages.error(request, _("The file no longer passes the checks; nothing was imported."))
+    return batch, False
 
 
 def batch_context(spec, batch, upload_url):

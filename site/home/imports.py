@@ -9,6 +9,7 @@ Wagtail hook; the management commands and the admin's upload → preview → con
 screens (home.import_views) both run it through `run_import`.
 """
 
+import math
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError
@@ -17,7 +18,8 @@ from import_export.widgets import ForeignKeyWidget
 from wagtail import hooks
 
 from .batch import gc_paused
-from .spreadsheets import SpreadsheetError, cell_text, open_table, read_table
+from .spreadsheets import MAX_CELL_CHARS, Limits, SpreadsheetError, cell_text, open_table, read_table
+from .validators import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 
 SPREADSHEET_IMPORT_HOOK = "register_spreadsheet_import"
 # Errors listed by a streaming import; the rest are counted (a wrong column in a million-row
@@ -52,6 +54,9 @@ class ImportResult:
     side_effects: dict[str, list[str]] = field(default_factory=dict)
     # The first rows for the preview: (row number, status, {column: text}).
     preview: list[tuple[int, str, dict]] = field(default_factory=list)
+    # What the import changes in existing records, one line each ("第3行 CD1001 王芳：
+    # 绩效工资基数 1850.00 → 2500.00，自 2026-12-01 起").
+    changes: list[str] = field(default_factory=list)
     dry_run: bool = True
 
     @property
@@ -107,19 +112,52 @@ class RowCleaner:
         for fld in self.fields:
             if fld.column_name not in raw:
                 continue
+            problem = cell_problem(raw.get(fld.column_name))
+            if problem:
+                errors.append(RowError(row_number, fld.column_name, problem))
+                continue
             try:
                 if isinstance(fld.widget, ForeignKeyWidget):
                     value = cell_text(raw.get(fld.column_name))
+                    max_length = _key_max_length(fld.widget)
+                    if max_length and len(value) > max_length:
+                        raise ValueError(_("At most %(n)d characters.") % {"n": max_length})
                 else:
                     value = fld.widget.clean(raw.get(fld.column_name), row=raw)
             except ValueError as exc:
                 errors.append(RowError(row_number, fld.column_name, str(exc)))
+                continue
+            except ArithmeticError:  # OverflowError, decimal.InvalidOperation: a number far out of range
+                errors.append(RowError(row_number, fld.column_name, _("The value is out of range.")))
                 continue
             if value in (None, "") and fld.column_name in self.required_columns:
                 errors.append(RowError(row_number, fld.column_name, _("This column must not be empty.")))
                 continue
             values[fld.attribute] = value
         return values
+
+
+def _key_max_length(widget):
+    """The length a foreign key's text may have (a new centre or vendor is created with it)."""
+    try:
+        return widget.model._meta.get_field(widget.field).max_length
+    except Exception:  # noqa: BLE001 - a key through a relation path: no bound known
+        return None
+
+
+def cell_problem(value):
+    """Why a raw cell is refused whatever its column, or None: text longer than an Excel
+    cell holds, or with control characters (NUL cannot even be stored in PostgreSQL)."""
+    if isinstance(value, str):
+        if len(value) > MAX_CELL_CHARS:
+            return _("The cell holds more than %(n)d characters, more than Excel allows in a cell.") % {
+                "n": MAX_CELL_CHARS
+            }
+        if has_control_characters(value):
+            return str(CONTROL_CHARACTERS_MESSAGE)
+    elif isinstance(value, float) and not math.isfinite(value):
+        return _("Not a number.")
+    return None
 
 
 def duplicate_key_errors(rows, key, column):
@@ -163,6 +201,12 @@ class SpreadsheetImport:
     help_text: str = ""
     # run() gets a StreamTable (rows read one by one) instead of a Table.
     streaming: bool = False
+    # Data rows a file may have; None: settings.IMPORT_MAX_ROWS when streaming, else
+    # settings.IMPORT_MAX_ROWS_SMALL (the whole table is held).
+    max_rows: int | None = None
+    # () -> [(label, url)]: narrower imports of the same layout offered on the upload page
+    # (e.g. straight into one question bank, without a 题库 column).
+    alternatives: callable = None
 
 
 def registered_imports():
@@ -177,19 +221,31 @@ def get_import(key):
     return registered_imports().get(key)
 
 
+def _cap_errors(result):
+    """List at most MAX_LISTED_ERRORS errors (the first ones); count the rest."""
+    extra = len(result.errors) - MAX_LISTED_ERRORS
+    if extra > 0:
+        del result.errors[MAX_LISTED_ERRORS:]
+        result.errors_omitted += extra
+    return result
+
+
 def run_import(spec, content, filename, *, dry_run, user=None):
     """Read the file and run the import; a file that cannot be read is one error on row 1.
     `content` is bytes or an open binary file."""
     reader = open_table if spec.streaming else read_table
+    limits = Limits.default(large=spec.streaming)
+    if spec.max_rows:
+        limits = Limits(rows=spec.max_rows, cells=limits.cells, xml_bytes=limits.xml_bytes)
     try:
-        table = reader(content, filename, header_markers=spec.header_markers)
+        table = reader(content, filename, header_markers=spec.header_markers, limits=limits)
     except SpreadsheetError as exc:
         return ImportResult(errors=[RowError(1, _("File"), str(exc))], dry_run=dry_run)
     try:
         # A large import keeps many rows alive between its chunks: the cyclic collector
         # walking them again and again was a fifth of a million-rating import.
         with gc_paused():
-            return spec.run(table, dry_run=dry_run, user=user)
+            return _cap_errors(spec.run(table, dry_run=dry_run, user=user))
     except SpreadsheetError as exc:
         # A streamed file that turns out unreadable half-way: the import's transaction
         # was rolled back.

@@ -8,6 +8,13 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import BaseStreamBlock
+from .private_files import get_private_storage, unguessable_name
+
+IMPORT_EXTENSIONS = (".xlsx", ".csv")
+
+
+def import_upload_to(instance, filename):
+    return unguessable_name("imports", filename, extensions=IMPORT_EXTENSIONS)
 
 
 class HomePage(Page):
@@ -56,17 +63,24 @@ class SiteSettings(BaseSiteSetting):
 class ImportBatch(models.Model):
     """An uploaded spreadsheet and what importing it did: the audit trail of imports.
 
-    The file is kept so that "confirm" imports exactly what was previewed.
+    A file that passes the checks is kept, privately and under a random name, only until
+    it is imported, cancelled or abandoned (so that "confirm" imports exactly what was
+    previewed); the record keeps its name, summary and errors.
     """
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", _("Checked, not imported")
         INVALID = "invalid", _("Has errors, nothing imported")
         IMPORTED = "imported", _("Imported")
+        CANCELLED = "cancelled", _("Cancelled, nothing imported")
+        EXPIRED = "expired", _("Not confirmed in time, nothing imported")
 
     kind = models.CharField(_("kind"), max_length=30, db_index=True)
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    # Private storage (home.private_files); empty once the import is done or abandoned.
+    file = models.FileField(_("file"), upload_to=import_upload_to, storage=get_private_storage, blank=True)
     original_name = models.CharField(_("file name"), max_length=255)
+    # The permission that runs this kind of import: who may download the file.
+    permission = models.CharField(_("permission"), max_length=100, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,6 +1,9 @@
 """Writes of site-wide records: import batches."""
 
 import hashlib
+import re
+from datetime import timedelta
+from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -8,47 +11,83 @@ from django.utils import timezone
 
 from .imports import run_import
 from .models import ImportBatch
+from .private_files import delete_private_file, private_storage
 
 MAX_STORED_ERRORS = 2000
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _record_result(batch, result):
     batch.summary = {
         **result.summary(),
         "side_effects": result.side_effects,
+        # Each changed person's before → after (the roster: 生效日期, pay base, centre …).
+        "changes": result.changes[:MAX_STORED_ERRORS],
         "preview": [[row, status, values] for row, status, values in result.preview],
     }
     batch.errors = [str(e) for e in result.errors[:MAX_STORED_ERRORS]]
 
 
 def import_batch_check(*, spec, uploaded_file, user):
-    """Store an upload and validate it without writing anything (the preview)."""
+    """Validate an upload without writing anything (the preview). Only a file that passes
+    the checks is kept, in the private storage under a random name, until it is confirmed,
+    cancelled or abandoned; a file with errors is never stored."""
     if not user.has_perm(spec.permission):
         raise PermissionDenied
     content = uploaded_file.read()
     batch = ImportBatch(
         kind=spec.key,
-        original_name=uploaded_file.name[:255],
+        original_name=_CONTROL_CHARACTERS.sub("", uploaded_file.name)[:255] or "upload",
         sha256=hashlib.sha256(content).hexdigest(),
         uploaded_by=user,
+        permission=spec.permission,
     )
-    uploaded_file.seek(0)
-    batch.file.save(uploaded_file.name, uploaded_file, save=False)
     result = run_import(spec, content, uploaded_file.name, dry_run=True, user=user)
     _record_result(batch, result)
     batch.status = ImportBatch.Status.PREVIEWED if result.ok else ImportBatch.Status.INVALID
-    batch.full_clean()
-    batch.save()
+    if result.ok:
+        uploaded_file.seek(0)
+        batch.file.save(uploaded_file.name, uploaded_file, save=False)
+    try:
+        batch.full_clean()
+        batch.save()
+    except BaseException:
+        delete_private_file(batch.file.name)
+        raise
     return batch
 
 
+def _release_file(batch, status):
+    """Set the batch's final status and delete its file once that is committed."""
+    stored = batch.file.name
+    batch.status = status
+    batch.file = ""
+    batch.save()
+    if stored:
+        transaction.on_commit(partial(_delete_import_file, stored))
+
+
+def _delete_import_file(name):
+    delete_private_file(name)
+    # Uploads of older versions were stored in the public media folder under the same field.
+    from django.core.files.storage import default_storage
+
+    if default_storage.exists(name):
+        default_storage.delete(name)
+
+
 def import_batch_confirm(*, spec, batch_id, user):
-    """Import a previewed file for real. Confirming twice imports once."""
+    """Import a previewed file for real. Confirming twice imports once. Whatever the outcome,
+    the file is deleted afterwards (the record keeps the summary and the errors)."""
     if not user.has_perm(spec.permission):
         raise PermissionDenied
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch_id, kind=spec.key)
         if batch.status != ImportBatch.Status.PREVIEWED:
+            return batch, False
+        if not batch.file or not private_storage.exists(batch.file.name):
+            # Purged meanwhile, or stored by an older version in the public media folder.
+            _release_file(batch, ImportBatch.Status.EXPIRED)
             return batch, False
         with batch.file.open("rb") as handle:
             content = handle.read()
@@ -56,12 +95,77 @@ def import_batch_confirm(*, spec, batch_id, user):
         result = run_import(spec, content, batch.original_name, dry_run=False, user=user)
         _record_result(batch, result)
         if result.ok:
-            batch.status = ImportBatch.Status.IMPORTED
             batch.imported_at = timezone.now()
-        else:
-            batch.status = ImportBatch.Status.INVALID
-        batch.save()
+        _release_file(batch, ImportBatch.Status.IMPORTED if result.ok else ImportBatch.Status.INVALID)
     return batch, result.ok
+
+
+def import_batch_cancel(*, spec, batch_id, user):
+    """Abandon a previewed upload: nothing is imported and the file is deleted."""
+    if not user.has_perm(spec.permission):
+        raise PermissionDenied
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch_id, kind=spec.key)
+        if batch.status != ImportBatch.Status.PREVIEWED:
+            return batch, False
+        _release_file(batch, ImportBatch.Status.CANCELLED)
+    return batch, True
+
+
+def import_files_purge(*, now=None, older_than=None):
+    """Housekeeping (manage.py purge_import_files): previews not confirmed within
+    `older_than` (settings.IMPORT_FILE_RETENTION_HOURS) become expired; every file of a
+    batch that is done or abandoned is deleted, and so are stray files in the private
+    imports folder that no batch holds and, from older versions, uploads still in the
+    public media folder. Returns (batches expired, files deleted). Safe to run again."""
+    from django.conf import settings
+    from django.core.files.storage import default_storage
+
+    now = now or timezone.now()
+    if older_than is None:
+        older_than = timedelta(hours=settings.IMPORT_FILE_RETENTION_HOURS)
+    cutoff = now - older_than
+    deleted = 0
+    with transaction.atomic():
+        stale = list(
+            ImportBatch.objects.select_for_update()
+            .filter(status=ImportBatch.Status.PREVIEWED, created_at__lt=cutoff)
+            .values_list("pk", "file")
+        )
+        ImportBatch.objects.filter(pk__in=[pk for pk, _name in stale]).update(
+            status=ImportBatch.Status.EXPIRED, file=""
+        )
+        done = list(
+            ImportBatch.objects.exclude(status=ImportBatch.Status.PREVIEWED).exclude(file="").values_list("pk", "file")
+        )
+        ImportBatch.objects.filter(pk__in=[pk for pk, _name in done]).update(file="")
+    kept = set(ImportBatch.objects.exclude(file="").values_list("file", flat=True))
+    for _pk, name in stale + done:
+        if name and private_storage.exists(name):
+            private_storage.delete(name)
+            deleted += 1
+    for name in _stored_names(private_storage, "imports"):
+        if name not in kept and private_storage.get_modified_time(name) < cutoff:
+            private_storage.delete(name)
+            deleted += 1
+    # Nothing is stored in the public media folder's imports/ any more: what is left there
+    # is an older version's upload (the whole roster, readable by anyone with the link).
+    for name in _stored_names(default_storage, "imports"):
+        default_storage.delete(name)
+        deleted += 1
+    return len(stale), deleted
+
+
+def _stored_names(storage, folder):
+    """Every file under `folder` of a storage (an empty list when it does not exist)."""
+    try:
+        folders, files = storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    names = [f"{folder}/{name}" for name in files]
+    for sub in folders:
+        names.extend(_stored_names(storage, f"{folder}/{sub}"))
+    return names
 
 
 # --- notices: in-portal messages, and their e-mail copy ---------------------------------
@@ -133,3 +237,14 @@ def notice_mark_read(*, user, notice_id):
 
 def notices_mark_all_read(*, user):
     return Notice.objects.filter(recipient_id=user.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notices_mark_read_by_keys(*, user_id, keys):
+    """Mark read the user's unread notices about the events `keys` (the task they announce
+    is done). One query; returns how many."""
+    keys = [key for key in keys if key]
+    if not user_id or not keys:
+        return 0
+    return Notice.objects.filter(recipient_id=user_id, key__in=keys, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -14,18 +14,27 @@ import datetime as dt
 import io
 import itertools
 import re
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import tablib
+from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from import_export import widgets
 from import_export.formats.base_formats import CSV, XLSX
 
+from .validators import CONTROL_CHARACTERS_RE, has_control_characters
+
 # Excel stores dates as days since 1899-12-30 (the 1900 leap-year bug included).
 EXCEL_EPOCH = dt.date(1899, 12, 30)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Excel's own limit on the text of one cell; a longer cell is refused on import.
+MAX_CELL_CHARS = 32767
+# Columns a sheet may span (A … CZ) for the cell-area check below.
+MAX_COLUMNS = 104
 
 
 class SpreadsheetError(Exception):
@@ -44,6 +53,12 @@ class Table:
         return len(self.rows)
 
 
+def shown(text, limit=40):
+    """A cell's text as quoted in an error message: long text cut short."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def cell_text(value):
     if value is None:
         return ""
@@ -60,12 +75,123 @@ def _binary_stream(content):
     return content
 
 
-def _iter_xlsx_rows(content):
+@dataclass(frozen=True)
+class Limits:
+    """How big a file an import reads: data rows, cells of the sheet's area (calamine holds
+    the whole rectangle from A1 to the last cell, ~32 bytes a cell, however few are
+    filled), and decompressed XML bytes of an xlsx."""
+
+    rows: int
+    cells: int
+    xml_bytes: int
+
+    @classmethod
+    def default(cls, *, large=True):
+        rows = settings.IMPORT_MAX_ROWS if large else settings.IMPORT_MAX_ROWS_SMALL
+        return cls(
+            rows=rows,
+            cells=min(settings.IMPORT_MAX_CELLS, (rows + HEADER_SEARCH_ROWS) * MAX_COLUMNS),
+            xml_bytes=settings.IMPORT_MAX_XML_BYTES,
+        )
+
+
+def too_many_rows(limit):
+    return SpreadsheetError(
+        _("The file has more than %(n)s rows; split it into files of at most %(n)s rows.") % {"n": f"{limit:,}"}
+    )
+
+
+_SCAN_CHUNK = 1 << 20
+_ROW_NUMBER_RE = re.compile(rb'\sr="[A-Z]*0*([0-9]+)"', re.IGNORECASE)
+_COLUMN_RE = re.compile(rb'\sr="([A-Z]+)[0-9]', re.IGNORECASE)
+_PREFIX_RE = re.compile(rb"<(\w+):sheetData\b")
+
+
+def _column_number(letters):
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
+def _scan_sheet(part, limits):
+    """The rows and columns a worksheet part spans, from its cell references, read in
+    chunks without building the sheet; SpreadsheetError beyond the limits."""
+    too_big = SpreadsheetError(_("The workbook is too large to import; split it into smaller files."))
+    max_row = max_column = total = rows = cells = row_numbers = cell_refs = 0
+    tail = b""
+    cell_tags = (b"<c ", b"<c>", b"<c/>")
+    row_tags = (b"<row ", b"<row>")
+    while chunk := part.read(_SCAN_CHUNK):
+        total += len(chunk)
+        if total > limits.xml_bytes:
+            raise too_big
+        data = tail + chunk
+        cut = data.rfind(b">") + 1  # never split a tag between two chunks
+        block, tail = data[:cut], data[cut:]
+        if len(tail) > _SCAN_CHUNK:
+            raise too_big
+        if b":sheetData" in block and (prefix := _PREFIX_RE.search(block)):
+            p = prefix[1]
+            cell_tags = (b"<%s:c " % p, b"<%s:c>" % p, b"<%s:c/>" % p)
+            row_tags = (b"<%s:row " % p, b"<%s:row>" % p)
+        numbers = _ROW_NUMBER_RE.findall(block)
+        columns = _COLUMN_RE.findall(block)
+        if numbers:
+            # Digit strings of one length compare as numbers do (leading zeros are not captured).
+            longest = len(max(numbers, key=len))
+            max_row = max(max_row, int(max(n for n in numbers if len(n) == longest)))
+        if columns:
+            max_column = max(max_column, max(_column_number(c) for c in set(columns)))
+        rows += sum(block.count(t) for t in row_tags)
+        cells += sum(block.count(t) for t in cell_tags)
+        row_numbers += len(numbers) - len(columns)
+        cell_refs += len(columns)
+    # Rows and cells written without a reference follow the one before them.
+    height = max_row + max(rows - row_numbers, 0)
+    width = max_column + max(cells - cell_refs, 0)
+    if height > limits.rows + HEADER_SEARCH_ROWS:
+        raise too_many_rows(limits.rows)
+    if height * width > limits.cells:
+        raise too_big
+
+
+def check_xlsx_size(content, limits):
+    """Refuse, before calamine reads it, a workbook whose sheets or shared strings are larger
+    than the limits (a 2 KB file can declare a million rows by 26 columns: 800 MB)."""
+    stream = _binary_stream(content)
+    try:
+        archive = zipfile.ZipFile(stream)
+        parts = [
+            info
+            for info in archive.infolist()
+            if info.filename.startswith("xl/") and info.filename.endswith(".xml")
+        ]
+        for info in parts:
+            with archive.open(info) as part:
+                if info.filename.startswith("xl/worksheets/"):
+                    _scan_sheet(part, limits)
+                else:  # shared strings, styles: bounded by size alone
+                    total = 0
+                    while chunk := part.read(_SCAN_CHUNK):
+                        total += len(chunk)
+                        if total > limits.xml_bytes:
+                            raise SpreadsheetError(
+                                _("The workbook is too large to import; split it into smaller files.")
+                            )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, ValueError) as exc:
+        raise SpreadsheetError(_("The file is not a readable Excel workbook (.xlsx).")) from exc
+    finally:
+        stream.seek(0)
+
+
+def _iter_xlsx_rows(content, limits=None):
     """The first sheet's rows one by one (python-calamine row iteration): the cells stay in
     calamine's compact form until a row is asked for, so a big sheet is never a list of lists."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     unreadable = _("The file is not a readable Excel workbook (.xlsx).")
+    check_xlsx_size(content, limits or Limits.default())
     try:
         workbook = CalamineWorkbook.from_filelike(_binary_stream(content))
         sheet = workbook.get_sheet_by_index(0)
@@ -97,38 +223,63 @@ def _csv_encoding(stream):
         raise SpreadsheetError(_("The CSV file is neither UTF-8 nor GB18030 encoded.")) from exc
 
 
+def _csv_delimiter(sample):
+    """The delimiter: of comma, tab and semicolon, the one the first line that holds any of
+    them holds most of (a title row exported by Excel, or the header row); comma on a tie.
+    Only the delimiter is guessed: quoting is Excel's (csv.Sniffer misread cells holding
+    quotes or tabs in the data rows)."""
+    for line in sample.splitlines()[:HEADER_SEARCH_ROWS]:
+        counts = [(line.count(d), -rank, d) for rank, d in enumerate(",\t;")]
+        best = max(counts)
+        if best[0]:
+            return best[2]
+    return ","
+
+
 def _iter_csv_rows(content):
     """CSV rows one by one, decoded as they are read (a text wrapper over the bytes)."""
     stream = _binary_stream(content)
     encoding = _csv_encoding(stream)
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     try:
-        try:
-            dialect = csv.Sniffer().sniff(text.read(4096), delimiters=",\t;")
-        except csv.Error:
-            dialect = csv.excel
+        delimiter = _csv_delimiter(text.read(4096))
         text.seek(0)
-        yield from csv.reader(text, dialect)
+        reader = csv.reader(text, csv.excel, delimiter=delimiter)
+        try:
+            yield from reader
+        except csv.Error as exc:
+            # e.g. a cell longer than the csv module's limit (128 KiB): refused, not kept.
+            raise SpreadsheetError(
+                _("Row %(row)d: the line cannot be read as CSV (%(reason)s).")
+                % {"row": reader.line_num, "reason": _("a cell is far too long") if "field limit" in str(exc) else exc}
+            ) from None
     except UnicodeDecodeError as exc:
         raise SpreadsheetError(_("The CSV file is neither UTF-8 nor GB18030 encoded.")) from exc
     finally:
         text.detach()  # leave the caller's stream open
 
 
-def iter_rows(content, filename):
+def iter_rows(content, filename, *, limits=None):
     """The cells of the first sheet, row by row, as lists; xlsx/xlsm or csv by file name.
-    `content` is bytes or an open binary file."""
+    `content` is bytes or an open binary file. An xlsx larger than `limits` (default: the
+    large-import limits) is refused before it is read."""
     suffix = Path(filename or "").suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _iter_xlsx_rows(content)
+        return _iter_xlsx_rows(content, limits)
     if suffix in (".csv", ".txt"):
         return _iter_csv_rows(content)
     raise SpreadsheetError(_("Unsupported file type %(suffix)s: upload .xlsx or .csv.") % {"suffix": suffix})
 
 
-def read_rows(content, filename):
+def read_rows(content, filename, *, limits=None):
     """All cells of the first sheet, as lists; xlsx/xlsm or csv by file name."""
-    return list(iter_rows(content, filename))
+    limits = limits or Limits.default(large=False)
+    rows = []
+    for row in iter_rows(content, filename, limits=limits):
+        rows.append(row)
+        if len(rows) > limits.rows + HEADER_SEARCH_ROWS:
+            raise too_many_rows(limits.rows)
+    return rows
 
 
 def _header_index(rows, markers):
@@ -171,11 +322,13 @@ class StreamTable:
 HEADER_SEARCH_ROWS = 20
 
 
-def open_table(content, filename, *, header_markers):
+def open_table(content, filename, *, header_markers, limits=None):
     """Find the header among the first rows and return a StreamTable over the rest: memory
     stays flat whatever the number of rows. Reading errors surface as SpreadsheetError,
-    also while iterating."""
-    raw_rows = iter_rows(content, filename)
+    also while iterating; so does a row beyond `limits.rows` (default: the large-import
+    limits)."""
+    limits = limits or Limits.default()
+    raw_rows = iter_rows(content, filename, limits=limits)
     head = list(itertools.islice(raw_rows, HEADER_SEARCH_ROWS))
     header_index = _header_index(head, header_markers)
     headers = [cell_text(c) for c in head[header_index]]
@@ -184,7 +337,10 @@ def open_table(content, filename, *, header_markers):
 
     def rows():
         numbered = enumerate(itertools.chain(head[header_index + 1 :], raw_rows), start=header_index + 2)
+        last = header_index + 1 + limits.rows
         for number, raw in numbered:
+            if number > last:
+                raise too_many_rows(limits.rows)
             if len(raw) < width:
                 raw = list(raw) + [None] * (width - len(raw))
             if all(cell_text(v) == "" for v in raw[:width]):
@@ -194,9 +350,11 @@ def open_table(content, filename, *, header_markers):
     return StreamTable(headers=headers, header_row=header_index + 1, row_iter=rows())
 
 
-def read_table(content, filename, *, header_markers):
-    """Read a sheet into a Table; blank rows are dropped, row numbers kept."""
-    stream = open_table(content, filename, header_markers=header_markers)
+def read_table(content, filename, *, header_markers, limits=None):
+    """Read a sheet into a Table; blank rows are dropped, row numbers kept. The whole sheet
+    is held, so the default limits are the small-import ones."""
+    limits = limits or Limits.default(large=False)
+    stream = open_table(content, filename, header_markers=header_markers, limits=limits)
     return Table(headers=stream.headers, header_row=stream.header_row, rows=list(stream.rows))
 
 
@@ -233,7 +391,7 @@ class TextWidget(widgets.CharWidget):
             raise ValueError(_("At most %(n)d characters.") % {"n": self.max_length})
         if self.pattern and not self.pattern.fullmatch(text):
             message = self.pattern_message or _("Invalid format.")
-            raise ValueError(f"{message}（{text}）")
+            raise ValueError(f"{message}（{shown(text)}）")
         return text
 
 
@@ -259,23 +417,25 @@ class FlexibleDateWidget(widgets.DateWidget):
             raise ValueError(_("Not a date."))
         match = self.DATE_RE.match(str(value))
         if not match:
-            raise ValueError(_("“%(value)s” is not a date: write it as YYYY-MM-DD.") % {"value": value})
+            raise ValueError(_("“%(value)s” is not a date: write it as YYYY-MM-DD.") % {"value": shown(value)})
         year = int(match["y"])
         if year < 100:
             year += 2000
         try:
             return dt.date(year, int(match["m"]), int(match["d"]))
         except ValueError as exc:
-            raise ValueError(_("%(value)s: no such date.") % {"value": value}) from exc
+            raise ValueError(_("%(value)s: no such date.") % {"value": shown(value)}) from exc
 
 
 class MoneyWidget(widgets.DecimalWidget):
     """A non-negative amount in yuan, to the cent; accepts text such as '2,500.00' or '2500元'."""
 
-    def __init__(self, *, min_value=Decimal("0"), max_value=None):
+    def __init__(self, *, min_value=Decimal("0"), max_value=None, max_digits=10):
         super().__init__(coerce_to_string=True)
         self.min_value = min_value
-        self.max_value = max_value
+        # At most what a DecimalField(max_digits, decimal_places=2) stores (pay bases: 10).
+        largest = Decimal(10) ** (max_digits - 2) - Decimal("0.01")
+        self.max_value = largest if max_value is None else min(max_value, largest)
 
     def clean(self, value, row=None, **kwargs):
         if value is None or cell_text(value) == "":
@@ -287,15 +447,16 @@ class MoneyWidget(widgets.DecimalWidget):
         try:
             amount = Decimal(text)
         except InvalidOperation as exc:
-            raise ValueError(_("“%(value)s” is not a number.") % {"value": text}) from exc
+            raise ValueError(_("“%(value)s” is not a number.") % {"value": shown(text)}) from exc
         if not amount.is_finite():
-            raise ValueError(_("“%(value)s” is not a number.") % {"value": text})
-        if amount != amount.quantize(Decimal("0.01")):
-            raise ValueError(_("At most 2 decimal places."))
+            raise ValueError(_("“%(value)s” is not a number.") % {"value": shown(text)})
+        # The range first: quantizing 1e30 or 1e500000 would itself fail.
         if self.min_value is not None and amount < self.min_value:
             raise ValueError(_("Must not be negative."))
         if self.max_value is not None and amount > self.max_value:
             raise ValueError(_("Must not exceed %(max)s.") % {"max": self.max_value})
+        if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
+            raise ValueError(_("At most 2 decimal places."))
         return amount.quantize(Decimal("0.01"))
 
 
@@ -322,11 +483,27 @@ def escape_formula(value):
     return value
 
 
+def safe_cell(value):
+    """A value as every export writes it: text without the control characters Excel and
+    openpyxl refuse (one of them made a whole export fail), and with a leading apostrophe
+    when it would start a formula (=, +, -, @, tab, CR, LF). Numbers, dates and None stay
+    as they are, so sums still work in Excel."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str):
+        if has_control_characters(value):
+            value = CONTROL_CHARACTERS_RE.sub("", value)
+        return escape_formula(value)
+    return value
+
+
 def safe_dataset(dataset):
-    """A copy of the dataset with formula-like text cells escaped; numbers stay numbers."""
-    safe = tablib.Dataset(headers=dataset.headers, title=dataset.title)
+    """A copy of the dataset with every cell (and header) made safe by `safe_cell`."""
+    headers = [safe_cell(h) for h in dataset.headers] if dataset.headers else dataset.headers
+    title = CONTROL_CHARACTERS_RE.sub("", str(dataset.title)) if dataset.title else dataset.title
+    safe = tablib.Dataset(headers=headers, title=title)
     for row in dataset:
-        safe.append([escape_formula(v) for v in row])
+        safe.append([safe_cell(v) for v in row])
     return safe
 
 

@@ -9,13 +9,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from home.imports import ImportResult, RowCleaner, RowError, duplicate_key_errors
+from home.imports import ImportResult, RowCleaner, RowError, cell_problem, duplicate_key_errors
 from home.spreadsheets import cell_text
 
 from . import roles
-from .models import CentreMove, Post, ServiceCentre, StaffProfile, VendorCompany, Window
+from . import selectors
+from .models import HISTORY_START, CentreMove, Post, ServiceCentre, StaffPayBase, StaffProfile, VendorCompany, Window
 from .resources import (
     CENTRE,
+    EFFECTIVE_DATE,
+    HIRE_DATE,
+    ID_NUMBER,
+    LEAVE_DATE,
+    NAME,
+    PAY_BASE,
+    PHONE,
     POST,
     REQUIRED_HEADERS,
     ROSTER_HEADERS,
@@ -30,8 +38,25 @@ from .signals import staff_roster_imported
 BATCH_SIZE = 1000
 PREVIEW_ROWS = 200
 # Plain profile fields the roster sets; foreign keys are compared by id separately.
-ROSTER_SCALAR_FIELDS = ("name", "phone", "id_number", "hire_date", "pay_base")
+ROSTER_SCALAR_FIELDS = ("name", "phone", "id_number", "hire_date", "leave_date", "pay_base")
 ROSTER_FK_FIELDS = ("centre", "window", "vendor", "post")
+# Fields compared as they are (the centre and the pay base are dated history, compared with
+# the value in force on the row's 生效日期).
+_PLAIN_FIELDS = (("name", NAME), ("phone", PHONE), ("id_number", ID_NUMBER), ("hire_date", HIRE_DATE),
+                 ("leave_date", LEAVE_DATE))
+_PLAIN_REFERENCES = (("window", WINDOW_CODE), ("vendor", VENDOR), ("post", POST))
+
+
+def _shown(value):
+    if value is None or value == "":
+        return "—"
+    if hasattr(value, "strftime"):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def _money(value):
+    return f"{value:.2f}"
 
 
 def staff_account_create(*, staff_no, name, active=True):
@@ -56,19 +81,37 @@ def staff_roster_import(table, *, dry_run, user=None):
     cleaner = RowCleaner(StaffResource(), required_columns=REQUIRED_HEADERS)
     for column in cleaner.missing_columns(table):
         result.errors.append(RowError(table.header_row, column, _("This column is missing.")))
+    known = set(ROSTER_HEADERS)
+    for column in table.headers:
+        if column and column not in known:
+            result.errors.append(
+                RowError(
+                    table.header_row,
+                    column,
+                    _("Not a column of the staff roster; rename or delete it. The columns are: %(columns)s.")
+                    % {"columns": "、".join(ROSTER_HEADERS)},
+                )
+            )
     if result.errors:
         return result
 
     rows = []
     for row_number, raw in table.rows:
         values = cleaner.clean(row_number, raw, result.errors)
-        values["window_name"] = cell_text(raw.get(WINDOW_NAME))
+        window_name = cell_text(raw.get(WINDOW_NAME))
+        if problem := cell_problem(window_name) or (
+            len(window_name) > 100 and _("At most %(n)d characters.") % {"n": 100}
+        ):
+            result.errors.append(RowError(row_number, WINDOW_NAME, problem))
+            window_name = ""
+        values["window_name"] = window_name
         rows.append((row_number, values))
     result.errors.extend(duplicate_key_errors(rows, "staff_no", STAFF_NO))
 
     plan = _RosterPlan(rows, user=user)
     result.errors.extend(plan.check_windows())
     result.errors.extend(plan.check_usernames())
+    result.errors.extend(plan.analyse())
     if result.errors:
         column_order = {name: i for i, name in enumerate(ROSTER_HEADERS)}
         result.errors.sort(key=lambda e: (e.row, column_order.get(e.column, 99)))
@@ -82,6 +125,7 @@ def staff_roster_import(table, *, dry_run, user=None):
         (row_number, statuses[values["staff_no"]], cleaner.display(values))
         for row_number, values in rows[:PREVIEW_ROWS]
     ]
+    result.changes = plan.change_lines()
     if not dry_run:
         with transaction.atomic():
             plan.write(statuses)
@@ -109,9 +153,17 @@ class _RosterPlan:
         }
         staff_nos = [v["staff_no"] for _n, v in self.rows]
         self.profiles = {
-            p.staff_no: p for p in StaffProfile.objects.select_related("user").filter(staff_no__in=staff_nos)
+            p.staff_no: p
+            for p in StaffProfile.objects.select_related("user", "centre", "window", "vendor", "post").filter(
+                staff_no__in=staff_nos
+            )
         }
         self.new_windows = {}  # code -> (name, centre name, first row)
+        self.today = timezone.localdate()
+        existing_ids = [p.pk for p in self.profiles.values()]
+        self.pay_bases = selectors.pay_base_histories(existing_ids)
+        self.moves = selectors.centre_move_histories(existing_ids)
+        self.row_plans = {}  # 工号 -> _RowPlan (existing people only)
 
     def check_windows(self):
         """A window belongs to one centre: the roster may not put it in another."""
@@ -186,35 +238,117 @@ class _RosterPlan:
         """created / updated / unchanged per 工号."""
         statuses = {}
         for _row_number, values in self.rows:
-            profile = self.profiles.get(values["staff_no"])
-            if profile is None:
+            plan = self.row_plans.get(values["staff_no"])
+            if plan is None:
                 statuses[values["staff_no"]] = "created"
-            elif self._differs(profile, values):
-                statuses[values["staff_no"]] = "updated"
             else:
-                statuses[values["staff_no"]] = "unchanged"
+                statuses[values["staff_no"]] = "updated" if plan.changes else "unchanged"
         return statuses
 
     def _reference(self, key, name):
         lookup = {"centre": self.centres, "vendor": self.vendors, "post": self.posts, "window": self.windows}[key]
         return lookup.get(name) if name else None
 
-    def _differs(self, profile, values):
-        if not profile.active or not profile.user.is_active:
-            return True
-        for field in ROSTER_SCALAR_FIELDS:
-            if field in values and getattr(profile, field) != values[field]:
-                return True
-        for key in ROSTER_FK_FIELDS:
-            if key not in values:
+    def _expected_active(self, leave_date):
+        return leave_date is None or leave_date >= self.today
+
+    def analyse(self):
+        """What each row changes for a person already on the roster: every field before →
+        after, the centre and the pay base against the values in force on the row's 生效日期
+        (dated history), the history entries to write. Errors for rows that contradict it."""
+        errors = []
+        for row_number, values in self.rows:
+            profile = self.profiles.get(values["staff_no"])
+            hire_date = values.get("hire_date", profile.hire_date if profile else None)
+            leave_date = values.get("leave_date", profile.leave_date if profile else None)
+            if hire_date and leave_date and leave_date < hire_date:
+                errors.append(RowError(row_number, LEAVE_DATE, _("The last working day is before the hire date.")))
                 continue
-            target = self._reference(key, values[key])
-            target_id = target.pk if target is not None else None
-            if values[key] and target is None:
-                return True  # a reference that does not exist yet
-            if getattr(profile, f"{key}_id") != target_id:
-                return True
-        return False
+            if profile is None:
+                continue
+            plan = _RowPlan(row_number=row_number, profile=profile)
+            effective = values.get("effective_from") or self.today
+            if hire_date and effective < hire_date:
+                effective = hire_date
+            plan.effective = effective
+            since = _("from %(day)s") % {"day": f"{effective:%Y-%m-%d}"}
+
+            for field, column in _PLAIN_FIELDS:
+                if field in values and getattr(profile, field) != values[field]:
+                    plan.changes.append(f"{column} {_shown(getattr(profile, field))} → {_shown(values[field])}")
+            for key, column in _PLAIN_REFERENCES:
+                if key not in values:
+                    continue
+                target = self._reference(key, values[key])
+                current = getattr(profile, f"{key}_id")
+                if (target.pk if target is not None else None) != current or (values[key] and target is None):
+                    before = getattr(profile, key)
+                    before = (before.code if key == "window" else before.name) if before is not None else None
+                    plan.changes.append(f"{column} {_shown(before)} → {_shown(values[key])}")
+
+            moves = self.moves.get(profile.pk, [])
+            target = self._reference("centre", values.get("centre"))
+            in_force = selectors.centre_on(moves, effective, profile.centre_id)
+            later = [m for m in moves if m.moved_on > effective]
+            if not values.get("centre"):
+                pass  # the cell's own error is already listed
+            elif target is None or target.pk != in_force:
+                if later:
+                    errors.append(
+                        RowError(
+                            row_number,
+                            EFFECTIVE_DATE,
+                            _(
+                                "%(staff_no)s moved centre on %(day)s, after this row's 生效日期 %(effective)s: "
+                                "the roster cannot change an earlier centre. Correct the dates in 服务中心变动."
+                            )
+                            % {
+                                "staff_no": profile.staff_no,
+                                "day": f"{later[0].moved_on:%Y-%m-%d}",
+                                "effective": f"{effective:%Y-%m-%d}",
+                            },
+                        )
+                    )
+                    continue
+                known_names = {profile.centre_id: profile.centre.name}
+                for m in moves:
+                    known_names[m.to_centre_id] = m.to_centre.name
+                    if m.from_centre_id:
+                        known_names[m.from_centre_id] = m.from_centre.name
+                before = known_names.get(in_force)
+                plan.move = (effective, in_force, values["centre"])
+                plan.changes.append(f"{CENTRE} {_shown(before)} → {values['centre']}，{since}")
+            elif later:
+                plan.keep_centre = True  # an older row: the profile keeps its later centre and window
+
+            history = self.pay_bases.get(profile.pk, [])
+            before = selectors.value_on(history, effective, profile.pay_base)
+            if "pay_base" in values and values["pay_base"] != before:
+                plan.pay_base = (effective, values["pay_base"])
+                plan.changes.append(f"{PAY_BASE} {_money(before)} → {_money(values['pay_base'])}，{since}")
+
+            active = self._expected_active(leave_date)
+            if active != (profile.active and profile.user.is_active):
+                plan.changes.append(
+                    _("account re-enabled") if active else _("account disabled (left on %(day)s)")
+                    % {"day": _shown(leave_date)}
+                )
+            self.row_plans[profile.staff_no] = plan
+        return errors
+
+    def change_lines(self):
+        """One line per changed person: row, 工号, name and every change."""
+        return [
+            _("Row %(row)d %(staff_no)s %(name)s: %(changes)s")
+            % {
+                "row": plan.row_number,
+                "staff_no": plan.profile.staff_no,
+                "name": plan.profile.name,
+                "changes": "；".join(plan.changes),
+            }
+            for plan in sorted(self.row_plans.values(), key=lambda p: p.row_number)
+            if plan.changes
+        ]
 
     # --- writing ----------------------------------------------------------------------
 
@@ -255,14 +389,14 @@ class _RosterPlan:
             [through(window_id=w, post_id=p) for w, p in sorted(pairs - existing)], batch_size=BATCH_SIZE
         )
 
-    def _apply(self, profile, values):
+    def _apply(self, profile, values, *, keep_centre=False):
         for field in ROSTER_SCALAR_FIELDS:
-            if field in values:
+            if field in values and field != "pay_base":
                 setattr(profile, field, values[field])
         for key in ROSTER_FK_FIELDS:
-            if key in values:
+            if key in values and not (keep_centre and key in ("centre", "window")):
                 setattr(profile, key, self._reference(key, values[key]))
-        profile.active = True
+        profile.active = self._expected_active(profile.leave_date)
         profile.updated_at = timezone.now()  # bulk_update skips auto_now
 
     def write(self, statuses):
@@ -273,7 +407,11 @@ class _RosterPlan:
         new_rows = [v for _n, v in self.rows if statuses[v["staff_no"]] == "created"]
         users = []
         for values in new_rows:
-            account = user_model(username=values["staff_no"], first_name=values.get("name", ""), is_active=True)
+            account = user_model(
+                username=values["staff_no"],
+                first_name=values.get("name", ""),
+                is_active=self._expected_active(values.get("leave_date")),
+            )
             # As staff_account_create, in bulk: no usable password (what
             # set_unusable_password stores, minus its slow per-character RNG).
             account.password = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
@@ -291,22 +429,48 @@ class _RosterPlan:
         for values in new_rows:
             profile = StaffProfile(user_id=user_ids[values["staff_no"]], staff_no=values["staff_no"])
             self._apply(profile, values)
+            profile.pay_base = values["pay_base"]
             new_profiles.append(profile)
         StaffProfile.objects.bulk_create(new_profiles, batch_size=BATCH_SIZE)
+        # A person's first pay base applies from their hire date.
+        new_ids = dict(
+            StaffProfile.objects.filter(staff_no__in=[v["staff_no"] for v in new_rows]).values_list("staff_no", "pk")
+        )
+        StaffPayBase.objects.bulk_create(
+            [
+                StaffPayBase(
+                    staff_id=new_ids[v["staff_no"]],
+                    effective_from=v.get("hire_date") or v.get("effective_from") or self.today,
+                    amount=v["pay_base"],
+                    recorded_by=self.user,
+                )
+                for v in new_rows
+            ],
+            batch_size=BATCH_SIZE,
+        )
 
-        changed_profiles, changed_users, moves = [], [], []
+        changed_profiles, changed_users = [], []
+        moves, pay_bases = [], []
         for _n, values in self.rows:
             if statuses[values["staff_no"]] != "updated":
                 continue
-            profile = self.profiles[values["staff_no"]]
-            old_centre_id = profile.centre_id
-            self._apply(profile, values)
-            if profile.centre_id != old_centre_id:
-                moves.append((profile.pk, old_centre_id, profile.centre_id))
+            plan = self.row_plans[values["staff_no"]]
+            profile = plan.profile
+            self._apply(profile, values, keep_centre=plan.keep_centre)
+            if plan.move:
+                effective, from_id, to_name = plan.move
+                moves.append((profile.pk, from_id, self.centres[to_name].pk, effective))
+            if plan.pay_base:
+                pay_bases.append((profile, *plan.pay_base))
             changed_profiles.append(profile)
             profile.user.first_name = profile.name
-            profile.user.is_active = True
+            profile.user.is_active = profile.active
             changed_users.append(profile.user)
+        newest = pay_base_changes_record(
+            changes=pay_bases, histories=self.pay_bases, user=self.user
+        )
+        for profile in changed_profiles:
+            profile.pay_base = newest.get(profile.pk, profile.pay_base)
         if changed_profiles:
             StaffProfile.objects.bulk_update(
                 changed_profiles,
@@ -314,7 +478,92 @@ class _RosterPlan:
                 batch_size=BATCH_SIZE,
             )
             user_model.objects.bulk_update(changed_users, ["first_name", "is_active"], batch_size=BATCH_SIZE)
-        centre_moves_record(moves=moves, user=self.user)
+        dated_centre_moves_record(moves=moves, histories=self.moves, user=self.user)
+
+
+class _RowPlan:
+    """What one roster row changes for a person already on it."""
+
+    def __init__(self, *, row_number, profile):
+        self.row_number = row_number
+        self.profile = profile
+        self.effective = None
+        self.changes = []  # lines for the preview: "列 before → after[，自 … 起]"
+        self.move = None  # (effective, from centre id, to centre name)
+        self.pay_base = None  # (effective, amount)
+        self.keep_centre = False
+
+
+def pay_base_changes_record(*, changes, histories=None, user=None):
+    """Record pay base changes [(profile, effective_from, amount)] in the dated history.
+
+    A change on a day that already has an entry corrects it; a person without any entry
+    first gets one for their current base from their hire date (so earlier months keep
+    it). Returns {staff id: newest amount}: what the profile shows. A fixed number of
+    queries, whatever the number of changes."""
+    if not changes:
+        return {}
+    if histories is None:
+        histories = selectors.pay_base_histories([profile.pk for profile, _d, _a in changes])
+    to_create, to_update, newest = [], [], {}
+    corrections = {}
+    for profile, effective, amount in changes:
+        history = dict(histories.get(profile.pk, []))
+        if not history:
+            start = profile.hire_date or HISTORY_START
+            if effective > start:
+                history[start] = profile.pay_base
+                to_create.append(StaffPayBase(staff_id=profile.pk, effective_from=start, amount=profile.pay_base, recorded_by=user))
+            else:
+                effective = start
+        if effective in history:
+            corrections[(profile.pk, effective)] = amount
+        else:
+            to_create.append(StaffPayBase(staff_id=profile.pk, effective_from=effective, amount=amount, recorded_by=user))
+        history[effective] = amount
+        newest[profile.pk] = history[max(history)]
+    if corrections:
+        existing = StaffPayBase.objects.filter(
+            staff_id__in={pk for pk, _d in corrections}, effective_from__in={d for _pk, d in corrections}
+        )
+        for entry in existing:
+            if (entry.staff_id, entry.effective_from) in corrections:
+                entry.amount = corrections[(entry.staff_id, entry.effective_from)]
+                entry.recorded_by = user
+                to_update.append(entry)
+        StaffPayBase.objects.bulk_update(to_update, ["amount", "recorded_by"], batch_size=BATCH_SIZE)
+    StaffPayBase.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+    return newest
+
+
+def dated_centre_moves_record(*, moves, histories=None, user=None):
+    """Record centre moves [(staff id, from centre id, to centre id, first day)]: a move on
+    a day that already has one corrects its destination (or removes it when the person
+    stays where they were)."""
+    if not moves:
+        return
+    if histories is None:
+        histories = selectors.centre_move_histories([staff_id for staff_id, *_rest in moves])
+    new = []
+    for staff_id, old, new_centre, moved_on in moves:
+        same_day = [m for m in histories.get(staff_id, []) if m.moved_on == moved_on]
+        if same_day:
+            move = same_day[-1]
+            if move.from_centre_id == new_centre:
+                move.delete()
+            else:
+                move.to_centre_id = new_centre
+                move.recorded_by = user
+                move.save(update_fields=["to_centre", "recorded_by"])
+        elif old != new_centre:
+            new.append((staff_id, old, new_centre, moved_on))
+    CentreMove.objects.bulk_create(
+        [
+            CentreMove(staff_id=s, from_centre_id=o, to_centre_id=n, moved_on=d, recorded_by=user)
+            for s, o, n, d in new
+        ],
+        batch_size=BATCH_SIZE,
+    )
 
 
 def centre_moves_record(*, moves, moved_on=None, user=None):
@@ -329,3 +578,34 @@ def centre_moves_record(*, moves, moved_on=None, user=None):
         ],
         batch_size=BATCH_SIZE,
     )
+
+
+def pay_base_profile_sync(*, staff_id):
+    """The profile's pay base = its newest dated entry (after HR corrects the history)."""
+    newest = StaffPayBase.objects.filter(staff_id=staff_id).order_by("-effective_from").values("amount")[:1]
+    amount = newest[0]["amount"] if newest else None
+    if amount is not None:
+        StaffProfile.objects.filter(pk=staff_id).update(pay_base=amount, updated_at=timezone.now())
+
+
+def user_sessions_end(*, user):
+    """End every session of `user` (after a password reset): their session rows are deleted,
+    so a stolen or forgotten login elsewhere is logged out. Reads the live sessions once;
+    sessions last 30 idle minutes, so they are few. Returns how many were ended."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    wanted = str(user.pk)
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        try:
+            data = session.get_decoded()
+        except Exception:  # noqa: BLE001 - a corrupt row is simply not this user's
+            continue
+        if str(data.get("_auth_user_id")) == wanted:
+            store(session_key=session.session_key).delete()
+            ended += 1
+    return ended

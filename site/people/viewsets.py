@@ -33,7 +33,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from . import resources as roster
 from . import selectors
 from .admin_forms import ServiceCentreForm, StaffProfileForm, VendorManagerForm
-from .models import CentreMove, Post, ServiceCentre, StaffProfile, VendorCompany, VendorManager, Window
+from .models import CentreMove, Post, ServiceCentre, StaffPayBase, StaffProfile, VendorCompany, VendorManager, Window
 from .privacy import PERSONAL_DATA_PERMISSION, can_see_personal_data
 
 # Sub-menu items registered under this hook name appear in the Organisation menu.
@@ -41,6 +41,8 @@ ORGANISATION_MENU_HOOK = "register_organisation_menu_item"
 
 # The bulk action (see admin_views.ActivationSheetBulkAction) that prints activation links.
 ACTIVATION_SHEET_ACTION = "activation_sheet"
+# The bulk action (admin_views.PasswordResetSheetBulkAction) that prints password-reset links.
+RESET_SHEET_ACTION = "password_reset_sheet"
 
 # The staff export uses the roster layout's headers (DESIGN, "Spreadsheet layouts"), so HR
 # can edit an unmasked export and import it again.
@@ -56,6 +58,7 @@ ROSTER_EXPORT_HEADINGS = {
     "post.name": roster.POST,
     "hire_date": roster.HIRE_DATE,
     "pay_base": roster.PAY_BASE,
+    "leave_date": roster.LEAVE_DATE,
 }
 MASKED_FIELDS = {"phone": "masked_phone", "id_number": "masked_id_number"}
 PAY_FIELDS = {"pay_base"}
@@ -334,13 +337,14 @@ class StaffProfileIndexView(DirectoryIndexView):
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         if self.can_issue_activation_links:
-            url = reverse(
-                "wagtail_bulk_action", args=["people", "staffprofile", ACTIVATION_SHEET_ACTION]
-            )
+            # An account with a password gets a password reset, never a second activation.
+            if instance.user.has_usable_password():
+                action, label = RESET_SHEET_ACTION, _("Password reset link")
+            else:
+                action, label = ACTIVATION_SHEET_ACTION, _("Activation link")
+            url = reverse("wagtail_bulk_action", args=["people", "staffprofile", action])
             query = urlencode({"id": instance.pk, "next": self.request.get_full_path()})
-            buttons.append(
-                ListingMenuItem(_("Activation link"), url=f"{url}?{query}", icon_name="key", priority=40)
-            )
+            buttons.append(ListingMenuItem(label, url=f"{url}?{query}", icon_name="key", priority=40))
         return buttons
 
     def get_context_data(self, *args, **kwargs):
@@ -384,6 +388,7 @@ class StaffProfileViewSet(DirectoryViewSet):
         "vendor",
         "post",
         "hire_date",
+        "leave_date",
         "pay_base",
         "active",
         "created_at",
@@ -393,7 +398,8 @@ class StaffProfileViewSet(DirectoryViewSet):
     # Enables the search box; StaffProfileIndexView.search_queryset adds the personal-data fields.
     search_fields = ["staff_no", "name"]
     filterset_class = StaffProfileFilterSet
-    list_export = [*ROSTER_EXPORT_HEADINGS, "active"]
+    # The roster's own columns only (an import refuses unknown columns); 离职日期 says who left.
+    list_export = [*ROSTER_EXPORT_HEADINGS]
     export_headings = ROSTER_EXPORT_HEADINGS
     export_filename = "frontline-staff"
     edit_handler = ObjectList(
@@ -414,16 +420,21 @@ class StaffProfileViewSet(DirectoryViewSet):
                 [
                     FieldRowPanel([FieldPanel("centre"), FieldPanel("window")]),
                     FieldRowPanel([FieldPanel("vendor"), FieldPanel("post")]),
-                    FieldPanel("hire_date"),
+                    FieldRowPanel([FieldPanel("hire_date"), FieldPanel("leave_date")]),
                 ],
                 heading=_("Workplace"),
             ),
             MultiFieldPanel(
                 [
                     FieldPanel("pay_base", permission=PERSONAL_DATA_PERMISSION),
+                    FieldPanel("effective_from"),
                     FieldPanel(
                         "active",
-                        help_text=_("Inactive staff cannot log in: their account is deactivated too."),
+                        help_text=_(
+                            "Inactive staff cannot log in: their account is deactivated too. Deactivating "
+                            "records the last working day (today unless entered above); they are still "
+                            "evaluated for the months they worked in."
+                        ),
                     ),
                 ],
                 heading=_("Pay and status"),
@@ -451,6 +462,60 @@ class CentreMoveViewSet(DirectoryViewSet):
 
     def get_listing_queryset(self):
         return CentreMove.objects.select_related("staff", "from_centre", "to_centre", "recorded_by")
+
+
+class _SyncsProfilePayBase:
+    """After an entry is saved or deleted, the profile shows the newest base again."""
+
+    def _sync(self, staff_id):
+        from .services import pay_base_profile_sync
+
+        pay_base_profile_sync(staff_id=staff_id)
+
+
+class PayBaseCreateView(_SyncsProfilePayBase, generic.CreateView):
+    def save_instance(self):
+        instance = self.form.save(commit=False)
+        instance.recorded_by = self.request.user
+        instance.save()
+        self._sync(instance.staff_id)
+        return instance
+
+
+class PayBaseEditView(_SyncsProfilePayBase, generic.EditView):
+    def save_instance(self):
+        instance = self.form.save(commit=False)
+        instance.recorded_by = self.request.user
+        instance.save()
+        self._sync(instance.staff_id)
+        return instance
+
+
+class PayBaseDeleteView(_SyncsProfilePayBase, generic.DeleteView):
+    def delete_action(self):
+        staff_id = self.object.staff_id
+        super().delete_action()
+        self._sync(staff_id)
+
+
+class StaffPayBaseViewSet(DirectoryViewSet):
+    """绩效工资基数 history: the roster import and the staff form record it; HR corrects or
+    adds dated entries here. Each month is paid on the entry in force at its end."""
+
+    model = StaffPayBase
+    icon = "date"
+    menu_order = 8
+    add_view_class = PayBaseCreateView
+    edit_view_class = PayBaseEditView
+    delete_view_class = PayBaseDeleteView
+    list_display = ["staff", "effective_from", "amount", "recorded_by", "recorded_at"]
+    list_filter = ["effective_from"]
+    search_fields = ["staff__staff_no", "staff__name"]
+    ordering = ["staff__staff_no", "-effective_from"]
+    form_fields = ["staff", "effective_from", "amount"]
+
+    def get_listing_queryset(self):
+        return StaffPayBase.objects.select_related("staff", "recorded_by")
 
 
 class VendorManagerViewSet(DirectoryViewSet):
@@ -499,6 +564,7 @@ class OrganisationViewSetGroup(ModelViewSetGroup):
         PostViewSet("people_posts", url_prefix="people/posts"),
         VendorManagerViewSet("people_vendor_managers", url_prefix="people/vendor-managers"),
         CentreMoveViewSet("people_centre_moves", url_prefix="people/centre-moves"),
+        StaffPayBaseViewSet("people_pay_bases", url_prefix="people/pay-bases"),
     )
 
 

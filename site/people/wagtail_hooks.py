@@ -6,7 +6,12 @@ from wagtail import hooks
 
 from home.imports import SPREADSHEET_IMPORT_HOOK
 
-from .admin_views import ACTIVATION_LINK_LOG_ACTION, ActivationSheetBulkAction
+from .admin_views import (
+    ACTIVATION_LINK_LOG_ACTION,
+    RESET_LINK_LOG_ACTION,
+    ActivationSheetBulkAction,
+    PasswordResetSheetBulkAction,
+)
 from .audience import AudienceCountView
 from .imports import STAFF_ROSTER_IMPORT
 from .viewsets import (
@@ -33,12 +38,16 @@ def register_roster_import_menu_item():
 
 
 hooks.register("register_bulk_action", ActivationSheetBulkAction)
+hooks.register("register_bulk_action", PasswordResetSheetBulkAction)
 
 
 @hooks.register("register_log_actions")
 def register_people_log_actions(actions):
     actions.register_action(
         ACTIVATION_LINK_LOG_ACTION, _("Issue activation link"), _("Activation link issued")
+    )
+    actions.register_action(
+        RESET_LINK_LOG_ACTION, _("Issue password reset link"), _("Password reset link issued")
     )
 
 

@@ -267,6 +267,7 @@ def test_supervisor_records_a_finding_with_a_photo(client, staff_member):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     supervisor = factories.make_user_with_role(roles.SUPERVISOR, "sup-photo")
+    staff_member.centre.supervisors.add(supervisor)  # findings only about their centres' staff
     kind = FindingType.objects.create(name="玩手机", points="3.00")
     client.force_login(supervisor)
     data = {"staff": staff_member.pk, "finding_type": kind.pk, "method": "mystery", "observed_at": "2026-10-09 10:30:00", "note": "暗访发现"}

@@ -36,9 +36,12 @@ def test_parse_level_refuses_what_is_not_a_level(value):
         rr.parse_level(value)
 
 
-def test_superseded_keeps_the_highest_assess_number():
-    ratings = [(1, "A", 1), (2, "A", 2), (3, "B", 1), (4, "", 1), (5, "B", 1)]
+def test_superseded_keeps_the_highest_assess_number_within_one_source():
+    # (id, source, ticket, 评价次数)
+    ratings = [(1, 1, "A", 1), (2, 1, "A", 2), (3, 1, "B", 1), (4, 1, "", 1), (5, 1, "B", 1)]
     assert rr.superseded_ids(ratings) == {1, 3}
+    # Another source's ratings of the same tickets neither supersede nor are superseded.
+    assert rr.superseded_ids([*ratings, (6, 2, "A", 9), (7, 2, "B", 1)]) == {1, 3}
 
 
 def test_ratings_sample_imports_and_opens_cases(sample_staff, sample_bytes):
@@ -195,24 +198,28 @@ def test_rate_page_leaves_a_rating(client, sample_staff):
     response = client.post("/rate/01-01/", {"level": 1, "ticket_no": "Q1"})
     assert response.status_code == 302
     rating = Rating.objects.get()
-    assert (rating.level, rating.window.code, rating.channel, rating.ticket_no) == (1, "01-01", "二维码", "Q1")
+    # The ticket the citizen typed is information only: the page keeps no ticket key.
+    assert (rating.level, rating.window.code, rating.channel, rating.ticket_no) == (1, "01-01", "二维码", "")
+    assert rating.citizen_ticket_no == "Q1"
 
 
 def test_a_bad_rating_needs_a_reason_and_opens_a_case(client, sample_staff):
     staff = factories.make_staff("CDX1", window=sample_staff["windows"]["01-02"])
     assert client.post("/rate/01-02/", {"level": 5}).status_code == 200  # asks for a reason
     assert Rating.objects.count() == 0
-    response = client.post("/rate/01-02/", {"level": 5, "reasons": ["态度不好"], "staff_no": staff.staff_no})
+    response = client.post("/rate/01-02/", {"level": 5, "reasons": ["态度不好"], "staff_no": staff.pk})
     assert response.status_code == 302
     case = BadReviewCase.objects.get()
     assert case.staff == staff and case.rating.reasons == "态度不好"
 
 
-def test_one_rating_per_ticket(client, sample_staff):
-    client.post("/rate/01-01/", {"level": 2, "ticket_no": "Q7"})
-    response = client.post("/rate/01-01/", {"level": 1, "ticket_no": "Q7"})
-    assert response.status_code == 200
-    assert Rating.objects.count() == 1
+def test_a_typed_ticket_is_no_key_on_the_rating_page(client, sample_staff):
+    # Before: a second rating with the same typed ticket was refused, so anyone could squat a
+    # citizen's ticket number. The page now keeps the typed ticket as information only (the
+    # device and address limits stop repeats), and neither rating supersedes the other.
+    assert client.post("/rate/01-01/", {"level": 2, "ticket_no": "Q7"}).status_code == 302
+    assert client.post("/rate/01-01/", {"level": 1, "ticket_no": "Q7"}).status_code == 302
+    assert list(Rating.objects.values_list("ticket_no", "citizen_ticket_no", "superseded")) == [("", "Q7", False)] * 2
 
 
 def test_rate_page_limits_a_device_but_not_a_single_rating(client, sample_staff):

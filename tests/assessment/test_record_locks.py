@@ -1,6 +1,7 @@
 """The month lock on service records: once a month's evaluations are approved, HR's imports,
-corrections, added days and case outcomes of that month are refused with a clear message;
-citizens' ratings still arrive (they count after a reopen)."""
+corrections and added days of that month are refused with a clear message, and so are new
+ratings of that month from the API and the QR page (test_scope_and_locks). Case outcomes
+of such a month go through and are listed for HR (test_locked_month_changes)."""
 
 import datetime as dt
 import json
@@ -131,7 +132,7 @@ def test_hr_ratings_import_of_a_locked_month_is_refused(staff_member, window):
     assert run("ratings", csv_bytes(text), "r.csv").ok
 
 
-def test_citizens_ratings_still_arrive_in_a_locked_month(client, staff_member, window):
+def test_api_ratings_of_a_locked_month_are_refused_with_409(client, staff_member, window):
     lock()
     _source, token = services.rating_source_create(name="大厅评价器", kind="device")
     body = {"ticket_no": "BJ1", "staff_no": "S10001", "window_code": window.code, "level": "不满意",
@@ -139,9 +140,10 @@ def test_citizens_ratings_still_arrive_in_a_locked_month(client, staff_member, w
     response = client.post(
         "/api/v1/ratings", data=json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
     )
-    assert response.status_code == 201
-    assert Rating.objects.filter(ticket_no="BJ1").exists()
-    assert BadReviewCase.objects.count() == 1
+    assert response.status_code == 409
+    assert LOCKED_TEXT in response.json()["detail"] and "审批" in response.json()["detail"]
+    assert not Rating.objects.exists()
+    assert not BadReviewCase.objects.exists()
 
 
 @pytest.fixture
@@ -156,27 +158,29 @@ def closed_case(staff_member, window):
     return case, supervisor
 
 
-def test_case_close_is_refused_in_the_ratings_locked_month(client, closed_case):
+def test_case_close_in_the_ratings_locked_month_goes_through_and_is_listed_for_hr(client, closed_case):
+    # Daily work does not wait for a reopen (test_locked_month_changes has the whole story).
     case, supervisor = closed_case
-    lock()
-    with pytest.raises(ValidationError) as refused:
-        services.case_close(case=case, user=supervisor, feedback_note="反馈", outcome="confirmed")
-    assert LOCKED_TEXT in refused.value.messages[0]
+    period = lock()
     client.force_login(supervisor)
     response = client.post(
-        f"/admin/service-records/cases/{case.pk}/", {"step": "close", "feedback_note": "反馈", "outcome": "confirmed"}
+        f"/admin/service-records/cases/{case.pk}/", {"step": "close", "feedback_note": "反馈", "outcome": "confirmed"},
+        follow=True,
     )
-    assert response.status_code == 200 and LOCKED_TEXT in response.content.decode()
+    assert response.status_code == 200 and "重新开放" in response.content.decode()
     case.refresh_from_db()
-    assert case.status == BadReviewCase.Status.RECTIFIED and case.outcome == ""
+    assert case.status == BadReviewCase.Status.CLOSED and case.outcome == "confirmed"
+    assert period.changes.get().case == case
+    period.refresh_from_db()
+    assert period.status == EvaluationPeriod.Status.APPROVED
 
 
-def test_appeal_decision_is_refused_in_the_ratings_locked_month(closed_case, staff_member):
+def test_appeal_decision_in_the_ratings_locked_month_goes_through_and_is_listed(closed_case, staff_member):
     case, supervisor = closed_case
     case = services.case_close(case=case, user=supervisor, feedback_note="反馈", outcome="confirmed")
     services.case_appeal(case=case, staff=staff_member, text="非服务问题")
-    lock()
-    with pytest.raises(ValidationError):
-        services.case_appeal_decide(case=case, user=supervisor, upheld=True, note="政策原因")
+    period = lock()
+    case = services.case_appeal_decide(case=case, user=supervisor, upheld=True, note="政策原因")
     case.refresh_from_db()
-    assert case.appeal_status == BadReviewCase.Appeal.PENDING and case.outcome == "confirmed"
+    assert case.appeal_status == BadReviewCase.Appeal.UPHELD and case.outcome == "appeal_upheld"
+    assert [c.kind for c in period.changes.all()] == ["case_appeal"]

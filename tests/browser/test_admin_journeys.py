@@ -98,10 +98,11 @@ def test_hr_imports_roster_and_new_staff_activates_account(live_server, new_page
     assert "孟芳嘉" in phone.locator("main h1").inner_text()
     assert "183****1008" in phone.content()
 
-    # The link works once.
+    # The link works once: the account now has a password, and the page says so.
     again = new_page()
     again.goto(link)
-    assert again.get_by_text("该链接已失效").is_visible()
+    assert again.get_by_text("该账号已激活").is_visible()
+    assert again.locator("input[type=password]").count() == 0
 
 
 def test_supervisor_sees_staff_masked(live_server, new_page, screenshot):

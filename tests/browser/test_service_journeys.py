@@ -40,7 +40,8 @@ def test_citizen_rates_a_window_on_a_phone_and_a_supervisor_handles_the_case(liv
     page.get_by_label("非常不满意").check()
     reasons.wait_for(state="visible")
     page.get_by_label("等待时间太长").check()
-    page.get_by_label("陈思雨（CD1001）").check()
+    page.get_by_label("陈思雨").check()  # the name only: 工号 is a login name
+    assert "CD1001" not in page.content()
     screenshot(page, "rate-phone-bad", full_page=True)
     page.get_by_role("button", name="提交评价").click()
     page.wait_for_url(re.compile(r"/rate/01-01/thanks/"))

@@ -152,6 +152,6 @@ def test_trainer_imports_offline_training(live_server, demo_site, new_page, scre
     page.wait_for_url(re.compile(r"/admin/imports/training/\d+/$"))
     assert page.get_by_text("2026年窗口服务礼仪集中培训").first.is_visible()
     screenshot(page, "trainer-training-import", full_page=True)
-    page.locator("main form button[type=submit]").last.click()
+    page.locator("main form button[value=confirm]").click()
     page.wait_for_selector(".messages .success")
     assert TrainingRecord.objects.filter(staff=staff, source="import", title="2026年窗口服务礼仪集中培训").count() == 1

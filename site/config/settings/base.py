@@ -7,7 +7,6 @@ and `people` import as top-level packages; the domain apps live at the root.
 from pathlib import Path
 
 import dj_database_url
-import plotly
 from csp.constants import NONCE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -114,7 +113,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with the 工号/username matched in any letter case (people.auth).
+    "people.auth.StaffNumberBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -152,7 +152,33 @@ AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Failures count under the account's stored username whatever the letter case typed, and
+# 30 failures from one address within the cool-off time lock that address (password
+# spraying: a few guesses at each of many accounts). See people/auth.py.
+AXES_USERNAME_CALLABLE = "people.auth.axes_username"
+AXES_HANDLER = "people.auth.FrontlineAxesHandler"
+AXES_IP_FAILURE_LIMIT = 30
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The one trusted-proxy setting: how many reverse proxies stand in front of Django (production
+# reads DJANGO_PROXY_COUNT). The login lockout and the rating page's limits read the client's
+# address through the same function, which trusts X-Forwarded-For only that far from the right.
+AXES_IPWARE_PROXY_COUNT = 0
+AXES_CLIENT_IP_CALLABLE = "home.client_address.client_ip"
+
+# The public rating page (/rate/<window>/): limits per client address, per window from one
+# address and per device cookie (an extra signal only), as (max ratings, seconds). Counters
+# live in the cache (Redis in production when REDIS_URL is set), shared by every worker.
+RATE_PAGE_LIMITS = {
+    "ip": (120, 10 * 60),
+    "ip-window": (30, 10 * 60),
+    "device": (10, 60 * 60),
+    "device-window": (2, 10 * 60),
+}
+# 可疑 (suspicious): this many bad ratings (不满意/非常不满意) about one staff member within this
+# many seconds from one network (/24 for IPv4, /64 for IPv6) are held out of every score until
+# a supervisor accepts them on the bad-review case.
+RATING_BURST_COUNT = 3
+RATING_BURST_SECONDS = 60 * 60
 
 # Security headers.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -184,24 +210,48 @@ USE_TZ = True
 LOCALE_PATHS = [SITE_DIR / "locale"]
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# Dates as 2026-12-05 and 2026-12-05 09:30 in every language (config/formats), Beijing time
+# for everyone: no per-user time zone among 400 foreign ones.
+FORMAT_MODULE_PATH = ["config.formats"]
+WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]
 WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文")]
 
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
-STATICFILES_DIRS = [
-    SITE_DIR / "static",
-    # plotly.js straight from the installed plotly package: always the matching
-    # version, served by us (intranets have no CDN).
-    ("plotly", Path(plotly.__file__).parent / "package_data"),
-]
+# plotly.js is our own partial bundle (site/static/plotly, built by site/home/plotly_bundle):
+# only the trace types our charts use, served by us (intranets have no CDN).
+STATICFILES_DIRS = [SITE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_URL = "/static/"
 MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "/media/"
+# Private files (import uploads, inspection photos) live outside MEDIA_ROOT, under no served
+# URL: home.private_files serves them to the roles allowed, through nginx's X-Accel-Redirect
+# when PRIVATE_MEDIA_X_ACCEL_PREFIX is set (production), else from Django.
+PRIVATE_MEDIA_ROOT = BASE_DIR / "private_media"
+PRIVATE_MEDIA_X_ACCEL_PREFIX = ""
+# An upload previewed but not confirmed within this many hours is abandoned and its file
+# deleted (manage.py purge_import_files).
+IMPORT_FILE_RETENTION_HOURS = 24
+# Bounds of an import file (home.spreadsheets.Limits): data rows of the streamed imports
+# (attendance, ratings) and of those held whole (roster, questions, training); cells of a
+# sheet's area (an xlsx can declare a million rows in 2 KB; calamine holds the rectangle at
+# ~32 bytes a cell); decompressed XML of an xlsx. Beyond them the file is refused at once.
+IMPORT_MAX_ROWS = 1_000_000
+IMPORT_MAX_ROWS_SMALL = 50_000
+IMPORT_MAX_CELLS = 16_000_000
+IMPORT_MAX_XML_BYTES = 1024 * 1024 * 1024
+# The ratings API refuses a larger JSON body with 413 (a rating is well under 4 KiB).
+RATINGS_API_MAX_BODY_BYTES = 64 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # base_url: the guarded view (home.private_views), never /media/.
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": "/private/"},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -220,6 +270,8 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "z
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 300 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+# Wagtail's login form with a translated password label (home/admin_language.py).
+WAGTAILADMIN_USER_LOGIN_FORM = "home.admin_language.AdminLoginForm"
 WAGTAILADMIN_LOGIN_URL = "/admin/login/"
 # Private pages (the learning centre) send visitors to our own login page.
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
