@@ -10,4 +10,5 @@ urlpatterns = [
     path("cases/", admin_views.CaseListView.as_view(), name="cases"),
     path("cases/<int:pk>/", admin_views.CaseDetailView.as_view(), name="case"),
     path("qr-codes/", admin_views.QRSheetView.as_view(), name="qr_sheet"),
+    path("evaluations/<str:month>/pay-sheet/", admin_views.PaySheetExportView.as_view(), name="pay_sheet"),
 ]

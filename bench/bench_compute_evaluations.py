@@ -60,7 +60,16 @@ def make_people(n):
         ],
         batch_size=2000,
     )
-    return list(StaffProfile.objects.order_by("staff_no").values_list("pk", "staff_no", "centre_id"))
+    people = list(StaffProfile.objects.order_by("staff_no").values_list("pk", "staff_no", "centre_id"))
+    # Dated pay bases as in production: a first entry, and a raise for every third person.
+    from people.models import StaffPayBase
+
+    StaffPayBase.objects.bulk_create(
+        [StaffPayBase(staff_id=pk, effective_from=dt.date(2024, 3, 1), amount=2000) for pk, _no, _c in people]
+        + [StaffPayBase(staff_id=pk, effective_from=dt.date(2026, 6, 1), amount=2300) for pk, _no, _c in people[::3]],
+        batch_size=2000,
+    )
+    return people
 
 
 def make_october(people, ratings_per_person, seed=2026):
@@ -109,7 +118,7 @@ def make_october(people, ratings_per_person, seed=2026):
     table = Rating._meta.db_table
     columns = [
         "source_id", "ticket_no", "assess_number", "level", "channel", "staff_id", "window_id", "window_code",
-        "matter", "rated_at", "comment", "reasons", "superseded", "received_at",
+        "matter", "rated_at", "comment", "reasons", "superseded", "received_at", "citizen_ticket_no", "suspicion",
     ]
     batch, serial = [], 0
     for pk, _no, _centre in people:
@@ -118,7 +127,7 @@ def make_october(people, ratings_per_person, seed=2026):
             at = base + dt.timedelta(minutes=rng.randrange(29 * 24 * 60))
             batch.append(
                 (source.pk, f"BJ{serial:09d}", 1, rng.choice(LEVELS), "评价器", pk, None, "", "社保卡补办",
-                 ops.adapt_datetimefield_value(at), "", "", False, now)
+                 ops.adapt_datetimefield_value(at), "", "", False, now, "", "")
             )
         if len(batch) >= 50_000:
             _insert(table, columns, batch)
@@ -344,16 +353,16 @@ def main(argv=None):
         Evaluation.history.all().delete()
         Evaluation.objects.all().delete()
 
-    # Headcount 100 (everyone else inactive) against the full headcount, both a first compute
-    # of the month after a warm-up (which makes the default scheme and the period row).
+    # Headcount 100 (everyone else left before the month) against the full headcount, both a
+    # first compute of the month after a warm-up (which makes the default scheme and the period row).
     small_ids = [pk for pk, _no, _c in people[:100]]
-    StaffProfile.objects.exclude(pk__in=small_ids).update(active=False)
+    StaffProfile.objects.exclude(pk__in=small_ids).update(active=False, leave_date=dt.date(2026, 9, 30))
     compute("2026-10")
     forget()
     small, small_s, (small_reads, small_writes) = compute("2026-10")
     assert small.created == 100
     forget()
-    StaffProfile.objects.update(active=True)
+    StaffProfile.objects.update(active=True, leave_date=None)
 
     if args.profile:
         import cProfile

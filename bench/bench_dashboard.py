@@ -95,13 +95,14 @@ def make_ratings(n, people, rng):
             cursor.execute(
                 f"""
                 INSERT INTO {table} (source_id, ticket_no, assess_number, level, channel, staff_id, window_code,
-                                     matter, rated_at, comment, reasons, superseded, received_at)
+                                     matter, rated_at, comment, reasons, superseded, received_at,
+                                     citizen_ticket_no, suspicion)
                 SELECT %s, 'BJ' || i, 1,
                        CASE WHEN r < 0.62 THEN 1 WHEN r < 0.88 THEN 2 WHEN r < 0.97 THEN 3 WHEN r < 0.99 THEN 4 ELSE 5 END,
                        CASE WHEN i %% 17 = 0 THEN '系统默认评价' ELSE '短信' END,
                        (%s::int[])[1 + (i %% %s)], '', '',
                        %s::timestamptz + ((i::bigint * 7919) %% %s) * interval '1 second',
-                       '', '', false, now()
+                       '', '', false, now(), '', ''
                 FROM (SELECT i, random() AS r FROM generate_series(1, %s) AS i) AS g
                 """,
                 [source.pk, staff_ids, len(staff_ids), start, span, n],
@@ -112,14 +113,15 @@ def make_ratings(n, people, rng):
             batch = []
             sql = (
                 f"INSERT INTO {table} (source_id, ticket_no, assess_number, level, channel, staff_id, window_code, "
-                "matter, rated_at, comment, reasons, superseded, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                "matter, rated_at, comment, reasons, superseded, received_at, citizen_ticket_no, suspicion) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
             )
             raw = connection.connection
             raw.execute("BEGIN")
             for i in range(n):
                 at = start + dt.timedelta(seconds=(i * 7919) % span)
                 batch.append((source.pk, f"BJ{i}", 1, rng.choice(levels), "系统默认评价" if i % 17 == 0 else "短信",
-                              staff_ids[i % len(staff_ids)], "", "", at.strftime("%Y-%m-%d %H:%M:%S"), "", "", 0, now))
+                              staff_ids[i % len(staff_ids)], "", "", at.strftime("%Y-%m-%d %H:%M:%S"), "", "", 0, now, "", ""))
                 if len(batch) == 50_000:
                     raw.executemany(sql, batch)
                     batch = []

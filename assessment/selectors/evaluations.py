@@ -14,7 +14,7 @@ from ..models import (
     EvaluationPeriod,
     SchemeVersion,
 )
-from .records import has_any_attendance_subquery, unmatched_ratings_count
+from .records import unmatched_ratings_count
 
 
 def rating_points_by_centre(centre_ids):
@@ -22,14 +22,23 @@ def rating_points_by_centre(centre_ids):
     return {cid: rules.points() for cid, rules in CentreRules.for_centres(centre_ids).items()}
 
 
-def evaluation_staff():
-    """Who is evaluated: every active staff member, with what the evaluation needs. One query."""
+def evaluation_staff(*, period):
+    """Who is evaluated in the month (DESIGN "Who is evaluated"): everyone employed on at
+    least one day of it (入职日期 ≤ month end, 离职日期 empty or ≥ month start), whether or
+    not their profile or account is still active, with what the evaluation needs; the pay
+    base is the one in force at the month's end (a leaver's: on their last day), from the
+    dated history. One query."""
     from people.models import StaffProfile
+    from people.selectors import employed_between, pay_base_in_force
 
     return list(
-        StaffProfile.objects.filter(active=True)
+        StaffProfile.objects.filter(employed_between(period.first, period.last))
+        .annotate(pay_base_of_month=pay_base_in_force(period.last))
         .order_by("staff_no")
-        .values("pk", "staff_no", "name", "centre_id", "centre__name", "vendor_id", "pay_base")
+        .values(
+            "pk", "staff_no", "name", "centre_id", "centre__name", "vendor_id", "pay_base_of_month",
+            "hire_date", "leave_date", "active",
+        )
     )
 
 
@@ -101,6 +110,95 @@ def pay_sheet(month):
     return people, vendors
 
 
+# Columns of the pay sheet shown with two decimals (numbers, not text).
+PAY_SHEET_NUMBER_COLUMNS = {
+    "R 好差评", "D 考勤纪律", "T 考试", "L 学习", "加权总分", "加分", "评价得分", "绩效系数", "绩效工资基数", "绩效工资",
+}
+PAY_SHEET_TOTAL_COLUMNS = ("绩效工资基数", "绩效工资")
+NUMBER_FORMAT = "0.00"
+TOTAL_LABEL = "合计"
+
+
+def pay_sheet_stamp(month, *, exported_by=None, now=None):
+    """Lines stamped under the pay sheet: the month's status, who approved it and when, and
+    who exported it and when. One query."""
+    from django.utils import timezone
+
+    from home.templatetags.frontline import person_name
+
+    period = EvaluationPeriod.objects.select_related("approved_by", "published_by").get(month=str(month))
+    now = timezone.localtime(now or timezone.now())
+    lines = [f"月份：{period.month}　状态：{period.get_status_display()}"]
+    if period.approved_at:
+        approved = timezone.localtime(period.approved_at)
+        lines.append(f"审批：{person_name(period.approved_by)}，{approved:%Y-%m-%d %H:%M}")
+    else:
+        lines.append("审批：未审批（草稿，仅供核对，不得据此发放）")
+    if period.published_at:
+        lines.append(f"发布：{person_name(period.published_by)}，{timezone.localtime(period.published_at):%Y-%m-%d %H:%M}")
+    exporter = f"{person_name(exported_by)}，" if exported_by is not None else ""
+    lines.append(f"导出：{exporter}{now:%Y-%m-%d %H:%M}")
+    return lines
+
+
+def _write_sheet(sheet, dataset, *, totals, stamp):
+    from openpyxl.styles import Font
+
+    from home.spreadsheets import escape_formula
+
+    headers = list(dataset.headers)
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in dataset:
+        sheet.append([escape_formula(value) for value in row])
+    sheet.append([totals.get(h) for h in headers])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for index, header in enumerate(headers, start=1):
+        if header in PAY_SHEET_NUMBER_COLUMNS or header == "绩效工资合计":
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = NUMBER_FORMAT
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = max(10, len(header) * 2 + 2)
+    sheet.append([])
+    for line in stamp:
+        sheet.append([line])
+    sheet.freeze_panes = "A2"
+
+
+def pay_sheet_workbook(month, *, exported_by=None, now=None):
+    """The month's pay sheet as .xlsx bytes: what `export_evaluations` writes and the
+    approved month's 导出绩效工资表 button downloads (one builder). Sheet 绩效工资: one row
+    per person (DESIGN's columns; figures are numbers shown with 2 decimals, an absent
+    component an empty cell), a 合计 row, then the month's status, who approved it and when,
+    and who exported it. Sheet 用工单位汇总: per vendor, with its own 合计 row and stamp."""
+    import io
+    from decimal import Decimal
+
+    from openpyxl import Workbook
+
+    people, vendors = pay_sheet(month)
+    stamp = pay_sheet_stamp(month, exported_by=exported_by, now=now)
+    totals = {"工号": TOTAL_LABEL, "姓名": f"{len(people)} 人"}
+    for header in PAY_SHEET_TOTAL_COLUMNS:
+        totals[header] = sum((Decimal(v) for v in people[header] if v is not None), Decimal("0.00"))
+    vendor_totals = {"用工单位": TOTAL_LABEL}
+    for header in VENDOR_SHEET_HEADERS[1:]:
+        vendor_totals[header] = sum(vendors[header]) if len(vendors) else 0
+    if len(vendors):
+        vendor_totals["绩效工资合计"] = sum((Decimal(v) for v in vendors["绩效工资合计"]), Decimal("0.00"))
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = people.title
+    _write_sheet(sheet, people, totals=totals, stamp=stamp)
+    _write_sheet(book.create_sheet(vendors.title), vendors, totals=vendor_totals, stamp=stamp)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def published_evaluations_of_vendor(vendor):
     """A vendor company's staff's published (or final) evaluations, newest month first."""
     return (
@@ -114,6 +212,26 @@ def published_evaluations_of_vendor(vendor):
 BLOCKER_NO_ATTENDANCE = "no_attendance"
 BLOCKER_PENDING_CASES = "pending_cases"
 BLOCKER_UNMATCHED_RATINGS = "unmatched_ratings"
+BLOCKER_NO_LEAVE_DATE = "no_leave_date"
+
+
+def _has_attendance_while_employed(period):
+    """An Exists() on staff querysets: any attendance record on the days of the month the
+    person was employed (a leaver's days after their last day, a newcomer's before their
+    first, do not count)."""
+    from django.db.models import DateField, Exists, OuterRef, Value
+    from django.db.models.functions import Coalesce
+
+    from ..models import AttendanceDay
+
+    return Exists(
+        AttendanceDay.objects.filter(
+            staff=OuterRef("pk"),
+            date__range=(period.first, period.last),
+            date__gte=Coalesce(OuterRef("hire_date"), Value(period.first), output_field=DateField()),
+            date__lte=Coalesce(OuterRef("leave_date"), Value(period.last), output_field=DateField()),
+        )
+    )
 
 
 def evaluation_blockers(*, period):
@@ -123,20 +241,33 @@ def evaluation_blockers(*, period):
     Three queries."""
     from people.models import StaffProfile
 
+    from people.selectors import employed_between
+
     start, end = period.moments()
+    employed = employed_between(period.first, period.last)
     no_attendance = (
-        StaffProfile.objects.filter(active=True)
-        .filter(~has_any_attendance_subquery(period))
+        StaffProfile.objects.filter(employed)
+        .filter(~_has_attendance_while_employed(period))
         .order_by("staff_no")
         .values_list("staff_no", "name")
     )
     blockers = [{"kind": BLOCKER_NO_ATTENDANCE, "staff_no": no, "name": name} for no, name in no_attendance]
+    # Deactivated without a last working day: still evaluated every month until HR enters it.
+    blockers += [
+        {"kind": BLOCKER_NO_LEAVE_DATE, "staff_no": no, "name": name}
+        for no, name in StaffProfile.objects.filter(employed)
+        .filter(Q(active=False) | Q(user__is_active=False), leave_date__isnull=True)
+        .order_by("staff_no")
+        .values_list("staff_no", "name")
+    ]
     # Pending cases are few (the open ones of every month): they are read whole and the month
     # picked here. With the month in the WHERE, SQLite drives the join from the month's
     # ratings, 200,000 index probes for a 10,000-person centre.
     pending = Counter(
         (staff_no, name)
-        for staff_no, name, rated_at, superseded, channel in BadReviewCase.objects.filter(staff__active=True)
+        for staff_no, name, rated_at, superseded, channel in BadReviewCase.objects.filter(
+            employed_between(period.first, period.last, prefix="staff__")
+        )
         .filter(Q(outcome="") | Q(appeal_status=BadReviewCase.Appeal.PENDING))
         .values_list("staff__staff_no", "staff__name", "rating__rated_at", "rating__superseded", "rating__channel")
         if start <= rated_at < end and not superseded and channel != rr.SYSTEM_DEFAULT_CHANNEL
@@ -157,6 +288,11 @@ def describe_blocker(blocker):
 
     if blocker["kind"] == BLOCKER_NO_ATTENDANCE:
         return gettext("%(staff_no)s %(name)s: no attendance record this month.") % blocker
+    if blocker["kind"] == BLOCKER_NO_LEAVE_DATE:
+        return gettext(
+            "%(staff_no)s %(name)s: deactivated without a last working day (离职日期), so still evaluated; "
+            "enter the last day in their profile."
+        ) % blocker
     if blocker["kind"] == BLOCKER_PENDING_CASES:
         return gettext("%(staff_no)s %(name)s: %(count)d bad-review cases still pending.") % blocker
     return gettext("%(count)d ratings of the month name no staff member.") % blocker
@@ -444,3 +580,35 @@ def appeal_log(*, period=None, evaluation=None):
             }
         )
     return lines
+
+
+# --- Changes since approval, and what each step of the month did ---------------------------
+
+
+def pending_period_changes(period):
+    """The changes made to the approved month since its approval (审批后变更) that no
+    recompute has taken in yet, newest first, with who made them. One query."""
+    from ..models import PeriodChange
+
+    return list(
+        PeriodChange.objects.filter(period=period, applied_at__isnull=True)
+        .select_related("by__staff_profile", "staff", "case")
+        .order_by("-at", "-pk")
+    )
+
+
+def period_totals(period):
+    """(headcount, performance pay total) of the month's stored evaluations. One query."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    row = Evaluation.objects.filter(period=period).aggregate(n=Count("id"), pay=Sum("pay"))
+    return row["n"], (row["pay"] or Decimal("0")).quantize(Decimal("0.01"))
+
+
+def money_text(value, *, signed=False):
+    """¥ 262,400.00 (a sum of money as the month page and its messages show it); -¥ 120.00
+    below zero, and +¥ 120.00 above it when `signed` (a difference)."""
+    sign = "-" if value < 0 else ("+" if signed and value > 0 else "")
+    return f"{sign}¥ {abs(value):,.2f}"

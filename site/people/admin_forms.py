@@ -6,15 +6,20 @@ activation link from HR; there is no shared default password), and an inactive p
 account cannot log in.
 """
 
+from types import SimpleNamespace
+
+from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from . import roles
-from .services import centre_moves_record, staff_account_create
+from .models import StaffPayBase
+from .services import centre_moves_record, pay_base_changes_record, staff_account_create
 
 
 def sync_staff_account(profile):
@@ -36,7 +41,35 @@ def sync_staff_account(profile):
 
 
 class StaffProfileForm(WagtailAdminModelForm):
-    """Creates the login account of a new staff member and keeps its active flag in step."""
+    """Creates the login account of a new staff member and keeps its active flag in step.
+
+    A change of centre or pay base is dated history (DESIGN "Staff roster"): it applies from
+    生效日期 (default today), so months before it keep their centre and base. Deactivating
+    someone records their last working day (today unless given): they are still evaluated
+    for the months they worked in."""
+
+    effective_from = forms.DateField(
+        label=_("changes effective from"),
+        required=False,
+        help_text=_(
+            "生效日期: the first day of a new service centre or pay base (default: today). Earlier "
+            "months keep the values in force then."
+        ),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "active" in self.fields and not cleaned.get("active") and "leave_date" in self.fields:
+            if not cleaned.get("leave_date"):
+                cleaned["leave_date"] = timezone.localdate()
+                self.instance.leave_date = cleaned["leave_date"]
+        return cleaned
+
+    def _effective(self, profile):
+        effective = self.cleaned_data.get("effective_from") or timezone.localdate()
+        if profile.hire_date and effective < profile.hire_date:
+            effective = profile.hire_date
+        return effective
 
     def clean_staff_no(self):
         staff_no = self.cleaned_data["staff_no"]
@@ -50,18 +83,34 @@ class StaffProfileForm(WagtailAdminModelForm):
         return staff_no
 
     def save(self, commit=True):
-        moved_from = self.initial.get("centre") if self.instance.pk and "centre" in self.changed_data else None
+        is_new = self.instance.pk is None
+        moved_from = self.initial.get("centre") if not is_new and "centre" in self.changed_data else None
+        old_pay_base = self.initial.get("pay_base") if not is_new and "pay_base" in self.changed_data else None
         profile = super().save(commit=False)
+        user = getattr(self, "for_user", None)
         if commit:
             with transaction.atomic():
                 sync_staff_account(profile)
+                effective = self._effective(profile)
+                if old_pay_base is not None:
+                    before = SimpleNamespace(pk=profile.pk, hire_date=profile.hire_date, pay_base=old_pay_base)
+                    newest = pay_base_changes_record(changes=[(before, effective, profile.pay_base)], user=user)
+                    profile.pay_base = newest.get(profile.pk, profile.pay_base)
                 profile.save()
                 self.save_m2m()
-                if moved_from is not None:
-                    centre_moves_record(
-                        moves=[(profile.pk, moved_from, profile.centre_id)], user=getattr(self, "for_user", None)
+                if is_new:
+                    StaffPayBase.objects.create(
+                        staff=profile, effective_from=profile.hire_date or effective, amount=profile.pay_base,
+                        recorded_by=user,
                     )
+                if moved_from is not None:
+                    centre_moves_record(moves=[(profile.pk, moved_from, profile.centre_id)], moved_on=effective, user=user)
         return profile
+
+
+def _user_choice_label(user):
+    name = f"{user.last_name}{user.first_name}".strip()
+    return f"{name}（{user.get_username()}）" if name else user.get_username()
 
 
 class ServiceCentreForm(WagtailAdminModelForm):
@@ -77,6 +126,8 @@ class ServiceCentreForm(WagtailAdminModelForm):
                 .distinct()
                 .order_by("username")
             )
+            # People by name (the username only when there is no name), not "supervisor".
+            self.fields["supervisors"].label_from_instance = _user_choice_label
 
 
 class VendorManagerForm(WagtailAdminModelForm):
@@ -93,3 +144,4 @@ class VendorManagerForm(WagtailAdminModelForm):
                 .order_by("username")
             )
             self.fields["user"].help_text = _("Only accounts in the vendor manager role are listed.")
+            self.fields["user"].label_from_instance = _user_choice_label

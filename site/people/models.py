@@ -6,6 +6,7 @@ so the admin searches these tables with plain database queries.
 `people` is the bottom of the dependency graph: every other app may use it, it uses none.
 """
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -156,13 +157,25 @@ class StaffProfile(models.Model):
         Post, verbose_name=_("post"), on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
     )
     hire_date = models.DateField(_("hire date"), null=True, blank=True)
+    leave_date = models.DateField(
+        _("last working day"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "离职日期: the last day the person worked. They are evaluated for every month up to and "
+            "including this day's month, and not after."
+        ),
+    )
     pay_base = models.DecimalField(
         _("performance pay base"),
         max_digits=10,
         decimal_places=2,
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0"))],
-        help_text=_("Monthly performance pay base (绩效工资基数) in yuan."),
+        help_text=_(
+            "Monthly performance pay base (绩效工资基数) in yuan, as of the newest dated entry; "
+            "each month is paid on the base in force in it."
+        ),
     )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -184,6 +197,8 @@ class StaffProfile(models.Model):
     def clean(self):
         if self.window_id and self.centre_id and self.window.centre_id != self.centre_id:
             raise ValidationError({"window": _("The window belongs to another service centre.")})
+        if self.leave_date and self.hire_date and self.leave_date < self.hire_date:
+            raise ValidationError({"leave_date": _("The last working day is before the hire date.")})
 
     @property
     def masked_phone(self):
@@ -257,3 +272,48 @@ class CentreMove(models.Model):
 
     def __str__(self):
         return f"{self.staff} → {self.to_centre} ({self.moved_on})"
+
+
+# The first day of the dated history when a person has no hire date: before any month the
+# platform evaluates (selectors.Period accepts years from 2000).
+HISTORY_START = dt.date(2000, 1, 1)
+
+
+class StaffPayBase(models.Model):
+    """A staff member's performance pay base (绩效工资基数) from a given day on.
+
+    A month is paid on the base in force on its last day (a leaver's: on their last day),
+    whenever it is computed: a later roster never changes an earlier month's pay. The first
+    entry applies from the hire date; the profile's `pay_base` mirrors the newest entry.
+    """
+
+    staff = models.ForeignKey(
+        StaffProfile, verbose_name=_("staff member"), on_delete=models.CASCADE, related_name="pay_bases"
+    )
+    effective_from = models.DateField(_("effective from"))
+    amount = models.DecimalField(
+        _("performance pay base"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pay base entry")
+        verbose_name_plural = _("pay base history")
+        ordering = ["staff", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "effective_from"], name="people_pay_base_one_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.staff} {self.amount} ({self.effective_from:%Y-%m-%d})"

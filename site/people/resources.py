@@ -24,6 +24,8 @@ VENDOR = "用工单位"
 POST = "岗位"
 HIRE_DATE = "入职日期"
 PAY_BASE = "绩效工资基数"
+LEAVE_DATE = "离职日期"
+EFFECTIVE_DATE = "生效日期"
 
 ROSTER_HEADERS = (
     STAFF_NO,
@@ -37,6 +39,8 @@ ROSTER_HEADERS = (
     POST,
     HIRE_DATE,
     PAY_BASE,
+    LEAVE_DATE,
+    EFFECTIVE_DATE,
 )
 REQUIRED_HEADERS = (STAFF_NO, NAME, CENTRE, PAY_BASE)
 
@@ -85,6 +89,11 @@ class StaffResource(resources.ModelResource):
     post = fields.Field(attribute="post", column_name=POST, widget=widgets.ForeignKeyWidget(Post, field="name"))
     hire_date = fields.Field(attribute="hire_date", column_name=HIRE_DATE, widget=FlexibleDateWidget())
     pay_base = fields.Field(attribute="pay_base", column_name=PAY_BASE, widget=MoneyWidget())
+    # The last working day; an empty cell clears it (the person works again).
+    leave_date = fields.Field(attribute="leave_date", column_name=LEAVE_DATE, widget=FlexibleDateWidget())
+    # The day from which the row's centre and pay base apply (default: the import day). Not a
+    # profile field: the set-based import records the change in the dated history.
+    effective_from = fields.Field(attribute="effective_from", column_name=EFFECTIVE_DATE, widget=FlexibleDateWidget())
 
     class Meta:
         model = StaffProfile
@@ -101,6 +110,8 @@ class StaffResource(resources.ModelResource):
             "post",
             "hire_date",
             "pay_base",
+            "leave_date",
+            "effective_from",
         )
         export_order = fields
         skip_unchanged = True
@@ -111,6 +122,9 @@ class StaffResource(resources.ModelResource):
 
     def dehydrate_window_name(self, profile):
         return profile.window.name if profile.window_id else ""
+
+    def dehydrate_effective_from(self, profile):
+        return ""
 
     # --- row-by-row path (django-import-export's default) -------------------------
 

@@ -53,6 +53,8 @@ _DIRECTORY_EDIT = [
 
 # Moves are recorded when a profile's centre changes; HR may only correct their date.
 _CENTRE_MOVES = ["people.view_centremove", "people.change_centremove"]
+# The dated pay base history: HR corrects and adds entries (trainers never see pay).
+_PAY_BASES = [f"people.{action}_staffpaybase" for action in ("add", "change", "delete", "view")]
 
 # Permissions are "app_label.codename". Each app adds its own in `<app>/roles.py`
 # (a ROLE_PERMISSIONS dict of role → list) and a migration that calls sync_roles again.
@@ -64,7 +66,8 @@ BASE_ROLE_PERMISSIONS = {
     + _DIRECTORY_VIEW
     + _DIRECTORY_EDIT
     + ["people.view_personal_data", "people.view_vendormanager", "people.change_vendormanager"]
-    + _CENTRE_MOVES,
+    + _CENTRE_MOVES
+    + _PAY_BASES,
     SUPERVISOR: _ACCESS_ADMIN + _DIRECTORY_VIEW,
     VENDOR: [],
     JUDGE: [],
@@ -73,6 +76,7 @@ BASE_ROLE_PERMISSIONS = {
     + _DIRECTORY_VIEW
     + _DIRECTORY_EDIT
     + _CENTRE_MOVES
+    + _PAY_BASES
     + [
         "people.view_personal_data",
         "people.add_vendormanager",

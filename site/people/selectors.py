@@ -3,10 +3,11 @@
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count, DateField, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Least
 
 from . import roles
-from .models import CentreMove, ServiceCentre, StaffProfile, VendorCompany, VendorManager
+from .models import CentreMove, ServiceCentre, StaffPayBase, StaffProfile, VendorCompany, VendorManager
 
 
 def user_role_names(user):
@@ -135,3 +136,80 @@ def centre_segments(*, staff_ids, start, end):
 def centre_names(centre_ids):
     """{centre id: name}. One query."""
     return dict(ServiceCentre.objects.filter(pk__in=list(centre_ids)).values_list("pk", "name"))
+
+
+# --- Employment dates and dated history ---------------------------------------------------
+
+
+def employed_between(first, last, *, prefix=""):
+    """A Q on StaffProfile (or through `prefix`, e.g. "staff__"): employed on at least one day
+    of [first, last] (DESIGN "Who is evaluated": 入职日期 ≤ last, and 离职日期 empty or ≥ first).
+    An unknown hire date counts as employed."""
+    hire, leave = f"{prefix}hire_date", f"{prefix}leave_date"
+    return (Q(**{f"{hire}__isnull": True}) | Q(**{f"{hire}__lte": last})) & (
+        Q(**{f"{leave}__isnull": True}) | Q(**{f"{leave}__gte": first})
+    )
+
+
+def employment_span(hire_date, leave_date, first, last):
+    """The days of [first, last] a person was employed: (first day, last day), or None."""
+    start = max(first, hire_date) if hire_date else first
+    end = min(last, leave_date) if leave_date else last
+    return (start, end) if start <= end else None
+
+
+def pay_base_in_force(month_last):
+    """An expression for StaffProfile querysets: the pay base in force on `month_last`, or
+    on the person's last working day when that comes first (DESIGN: a month is paid with the
+    values in force in it). From the dated history; the earliest entry when the history
+    starts later, the profile's own figure when it has none. Correlated subqueries on the
+    (staff, effective_from) index: no query of its own."""
+    day = Least(Coalesce(OuterRef("leave_date"), Value(month_last)), Value(month_last), output_field=DateField())
+    entries = StaffPayBase.objects.filter(staff_id=OuterRef("pk"))
+    in_force = entries.filter(effective_from__lte=day).order_by("-effective_from").values("amount")[:1]
+    earliest = entries.order_by("effective_from").values("amount")[:1]
+    return Coalesce(Subquery(in_force), Subquery(earliest), F("pay_base"))
+
+
+def pay_base_histories(staff_ids):
+    """{staff id: [(effective_from, amount), ...]} in date order. One query."""
+    histories = defaultdict(list)
+    for staff_id, day, amount in (
+        StaffPayBase.objects.filter(staff_id__in=list(staff_ids))
+        .order_by("staff_id", "effective_from")
+        .values_list("staff_id", "effective_from", "amount")
+    ):
+        histories[staff_id].append((day, amount))
+    return histories
+
+
+def centre_move_histories(staff_ids):
+    """{staff id: [CentreMove, ...]} in date order. One query."""
+    histories = defaultdict(list)
+    moves = CentreMove.objects.filter(staff_id__in=list(staff_ids)).select_related("from_centre", "to_centre")
+    for move in moves.order_by("staff_id", "moved_on", "pk"):
+        histories[move.staff_id].append(move)
+    return histories
+
+
+def value_on(history, day, default):
+    """The value of a dated history [(from day, value), ...] (date order) in force on `day`:
+    the latest entry from that day or before, else the earliest entry, else `default`."""
+    value = history[0][1] if history else default
+    for since, entry in history:
+        if since > day:
+            break
+        value = entry
+    return value
+
+
+def centre_on(moves, day, current_centre_id):
+    """The centre a person worked at on `day`, from their moves (date order) and current centre."""
+    if not moves:
+        return current_centre_id
+    centre = moves[0].from_centre_id or current_centre_id
+    for move in moves:
+        if move.moved_on > day:
+            break
+        centre = move.to_centre_id
+    return centre

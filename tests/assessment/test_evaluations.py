@@ -40,7 +40,7 @@ def test_compute_matches_the_hand_worked_example(worked):
     result = services.evaluations_compute(period="2026-10")
     assert result.created == 3 and result.period.status == EvaluationPeriod.Status.DRAFT
     evaluations = _evaluations()
-    assert set(evaluations) == {"E001", "E002", "W001"}  # not the inactive W002
+    assert set(evaluations) == {"E001", "E002", "W001"}  # not W002, who left in September
 
     anna = evaluations["E001"]
     # R = (100 + 100 + 80 + 30) / 4 − 8 × 1 = 77.50 − 8 = 69.50
@@ -140,9 +140,16 @@ def test_compute_is_idempotent(worked):
     result = services.evaluations_compute(period=OCTOBER)
     assert (result.created, result.updated, result.removed) == (0, 3, 0)
     assert {no: (e.pk, e.score, e.pay, e.inputs) for no, e in _evaluations().items()} == before
-    # New inputs replace the draft figures; someone who left drops out of the draft.
+    # New inputs replace the draft figures. Someone deactivated without a last working day
+    # stays (a blocker asks for the day); once it says they left before October, they drop
+    # out of the draft.
     commendation(worked["anna"], "3.00")
     worked["chen"].active = False
+    worked["chen"].save()
+    result = services.evaluations_compute(period=OCTOBER)
+    assert result.removed == 0
+    assert {"kind": selectors.BLOCKER_NO_LEAVE_DATE, "staff_no": "W001", "name": "陈晨"} in result.blockers
+    worked["chen"].leave_date = dt.date(2026, 9, 30)
     worked["chen"].save()
     result = services.evaluations_compute(period=OCTOBER)
     assert result.removed == 1

@@ -134,7 +134,9 @@ def worked(east, west, home_page):
     anna = factories.make_staff("E001", name="安娜", centre=east, vendor=vendor, pay_base=Decimal("2345.67"))
     bo = factories.make_staff("E002", name="柏涛", centre=east, vendor=vendor, pay_base=Decimal("2000.00"))
     chen = factories.make_staff("W001", name="陈晨", centre=west, pay_base=Decimal("1800.00"))
-    factories.make_staff("W002", name="离职者", centre=west, active=False)
+    leaver = factories.make_staff("W002", name="离职者", centre=west, active=False)
+    # Left at the end of September: not evaluated in October (DESIGN "Who is evaluated").
+    type(leaver).objects.filter(pk=leaver.pk).update(leave_date=dt.date(2026, 9, 30))
     # Anna: 18 days on time, one late, one seriously late, one missing punch; a 3-point finding.
     normal_days(anna, range(1, 19))
     attendance(anna, 19, ar.LATE, late_count=1, late_minutes=12)

@@ -80,8 +80,12 @@ def test_the_sample_files_give_a_pay_sheet_that_follows_design_to_the_cent(tmp_p
     book = openpyxl.load_workbook(out)
     people_sheet, vendor_sheet = book.worksheets
     rows = list(people_sheet.iter_rows(values_only=True))
-    header, body = rows[0], rows[1:]
+    # People, then a 合计 row, then the stamp (status, approval, export).
+    header = rows[0]
+    totals_at = next(i for i, row in enumerate(rows) if row[0] == "合计")
+    body, totals = rows[1:totals_at], dict(zip(header, rows[totals_at]))
     assert len(body) == 30
+    assert any(str(row[0]).startswith("审批：未审批") for row in rows[totals_at + 1:] if row[0])
     rows = [dict(zip(header, row)) for row in body]
     receipts = {e.staff.staff_no: e.inputs for e in Evaluation.objects.select_related("staff")}
     expected_r = ratings_component_from_the_file()
@@ -120,8 +124,11 @@ def test_the_sample_files_give_a_pay_sheet_that_follows_design_to_the_cent(tmp_p
         candidates = sum(1 for r in rows if r["服务中心"] == centre and r["配额前等级"] == "优秀")
         assert excellent_per_centre[centre] == min(candidates, headcount * 20 // 100)
 
+    assert number(totals["绩效工资"]) == sum(number(r["绩效工资"]) for r in rows)
+
     # The vendor sheet adds up the person sheet.
     vendor_rows = list(vendor_sheet.iter_rows(values_only=True))
+    vendor_rows = vendor_rows[: next(i for i, row in enumerate(vendor_rows) if row[0] == "合计")]
     vendor_header = vendor_rows[0]
     for values in vendor_rows[1:]:
         summary = dict(zip(vendor_header, values))

@@ -1,17 +1,14 @@
 from pathlib import Path
 
-import tablib
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from home.spreadsheets import safe_dataset
-
 from ...models import EvaluationPeriod
-from ...selectors import Period, pay_sheet
+from ...selectors import Period, pay_sheet_workbook
 
 
 class Command(BaseCommand):
-    help = "Write the month's pay sheet (one row per person) and a per-vendor summary to an .xlsx file."
+    help = "Write the month's pay sheet (one row per person, a totals row, who approved it) and a per-vendor summary to an .xlsx file."
 
     def add_arguments(self, parser):
         parser.add_argument("--period", required=True, help=_("The month, YYYY-MM"))
@@ -22,11 +19,16 @@ class Command(BaseCommand):
             period = Period.parse(options["period"])
         except ValueError as exc:
             raise CommandError(_("Give the month as YYYY-MM, e.g. 2026-10.")) from exc
-        if not EvaluationPeriod.objects.filter(month=str(period)).exists():
+        record = EvaluationPeriod.objects.filter(month=str(period)).first()
+        if record is None:
             raise CommandError(_("%(month)s has not been computed: run compute_evaluations first.") % {"month": period})
-        people, vendors = pay_sheet(period)
-        # Text cells that Excel would run as formulas are escaped.
-        book = tablib.Databook([safe_dataset(people), safe_dataset(vendors)])
+        # The same builder as the approved month's 导出绩效工资表 button; text cells that
+        # Excel would run as formulas are escaped.
         out = Path(options["out"])
-        out.write_bytes(book.export("xlsx"))
-        self.stdout.write(self.style.SUCCESS(_("%(n)d rows written to %(path)s.") % {"n": len(people), "path": out}))
+        out.write_bytes(pay_sheet_workbook(period))
+        rows = record.evaluations.count()
+        self.stdout.write(self.style.SUCCESS(_("%(n)d rows written to %(path)s.") % {"n": rows, "path": out}))
+        if not record.locked:
+            self.stderr.write(
+                _("%(month)s is not approved yet: the sheet is stamped as a draft, not for payment.") % {"month": period}
+            )
