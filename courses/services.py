@@ -272,7 +272,7 @@ def lesson_complete(*, staff, lesson, check_percent=None):
     if enrolment.completed_at is None and course_requirements_met(staff=staff, course=course):
         enrolment.completed_at = timezone.now()
         enrolment.save(update_fields=["completed_at"])
-        _credit_hours(
+        credited = _credit_hours(
             staff=staff,
             title=course.title,
             hours=course.hours,
@@ -281,7 +281,8 @@ def lesson_complete(*, staff, lesson, check_percent=None):
             source_key=f"course:{course.pk}",
             page=course,
         )
-        certificate_issue(staff=staff, course=course)
+        certificate_issue(staff=staff, course=course, hours=credited.hours if credited else Decimal("0"))
+        learning_notices_done(staff=staff, page=course)
     return enrolment
 
 
@@ -298,15 +299,19 @@ def course_requirements_met(*, staff, course):
     return sum(percents) / len(percents) >= Decimal(course.pass_percent)
 
 
-def certificate_issue(*, staff, course):
+def certificate_issue(*, staff, course, hours=None):
+    """The course's certificate for the person, issued once. `hours` are the training hours
+    actually credited for it (0 for a course completed after its due date); by default the
+    course's hours."""
     existing = Certificate.objects.filter(staff=staff, course=course).first()
     if existing:
         return existing
+    hours = course.hours if hours is None else hours
     for _attempt in range(5):
         code = "".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(12))
         try:
             with transaction.atomic():
-                return Certificate.objects.create(staff=staff, course=course, code=code, hours=course.hours)
+                return Certificate.objects.create(staff=staff, course=course, code=code, hours=hours)
         except IntegrityError:
             continue  # a code collision (or a concurrent issue): try again
     return Certificate.objects.get(staff=staff, course=course)
@@ -339,6 +344,7 @@ def policy_acknowledge(*, staff, policy, answers=()):
         round=policy.acknowledgement_round,
         defaults={"revision_id": policy.live_revision_id},
     )
+    learning_notices_done(staff=staff, page=policy)
     return acknowledgement
 
 
@@ -367,6 +373,7 @@ def scenario_run_record(*, staff, scenario, choices):
         if position != len(choices):
             raise ValidationError(_("The role play ended before the last choice."))
         run = ScenarioRun.objects.create(staff=staff, scenario=scenario, path=path, score=choice["score"])
+        learning_notices_done(staff=staff, page=scenario)
         _credit_hours(
             staff=staff,
             title=scenario.title,
@@ -381,6 +388,21 @@ def scenario_run_record(*, staff, scenario, choices):
 
 
 # --- staff portal: notifications and the portal's forms ----------------------------------
+
+
+def learning_notices_done(*, staff, page):
+    """The task is done: the person's notices about it (each assignment's notice and due
+    reminder, keys as in courses.tasks) are read now, so they no longer count as unread.
+    Two queries."""
+    from home.services import notices_mark_read_by_keys
+
+    if not staff.user_id:
+        return 0
+    assignment_ids = AssignmentRecipient.objects.filter(staff=staff, assignment__page_id=page.pk).values_list(
+        "assignment_id", flat=True
+    )
+    keys = [f"learning:{event}:{pk}" for pk in assignment_ids for event in ("assignment", "reminder")]
+    return notices_mark_read_by_keys(user_id=staff.user_id, keys=keys)
 
 
 def assignment_notify_on_commit(*, assignment_id):
@@ -411,12 +433,33 @@ def lesson_check_percent(verdicts):
     return (Decimal(100 * sum(verdicts)) / len(verdicts)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
+def unanswered_questions(questions, answers):
+    """The numbers (1-based) of the questions without any chosen answer."""
+    answers = list(answers or [])
+    return [
+        position
+        for position in range(1, len(questions) + 1)
+        if position > len(answers) or not answers[position - 1]
+    ]
+
+
 @transaction.atomic
 def lesson_submit(*, staff, lesson, answers=()):
     """Complete a lesson from the portal: grade its knowledge checks from the answers (per
-    question of the lesson, in order) and record the result. Returns (enrolment, verdicts)."""
+    question of the lesson, in order) and record the result. Returns (enrolment, verdicts).
+
+    A lesson with a knowledge check is only recorded with every question answered: a form
+    that arrives without its answers is refused (ValidationError) instead of being graded
+    0%, which would fail the course."""
     lesson = lesson.specific
-    verdicts = knowledge_check_score(lesson.knowledge_questions(), answers)
+    questions = lesson.knowledge_questions()
+    missing = unanswered_questions(questions, answers)
+    if missing:
+        raise ValidationError(
+            _("Answer every question of the knowledge check first (unanswered: %(numbers)s); nothing was recorded.")
+            % {"numbers": "、".join(str(n) for n in missing)}
+        )
+    verdicts = knowledge_check_score(questions, answers)
     enrolment = lesson_complete(staff=staff, lesson=lesson, check_percent=lesson_check_percent(verdicts))
     return enrolment, verdicts
 

@@ -106,7 +106,16 @@ def lesson_complete(request, staff, lesson_id):
     blocks = [block.value for block in lesson.body if block.block_type == "knowledge_check"]
     course = lesson.get_parent().specific
     was_completed = selectors.course_completed(staff=staff, course=course)
-    _enrolment, verdicts = services.lesson_submit(staff=staff, lesson=lesson, answers=_check_answers(request.POST, blocks))
+    try:
+        _enrolment, verdicts = services.lesson_submit(
+            staff=staff, lesson=lesson, answers=_check_answers(request.POST, blocks)
+        )
+    except ValidationError as error:
+        message = " ".join(error.messages)
+        if wants_json(request):
+            return JsonResponse({"ok": False, "level": "error", "message": message}, status=400)
+        messages.error(request, message, extra_tags=FORM_MESSAGE)
+        return _back(lesson, "lesson-complete")
     progress = selectors.course_progress(staff=staff, course=course, lessons=course.lessons())
 
     parts = []
@@ -116,6 +125,8 @@ def lesson_complete(request, staff, lesson_id):
         )
     parts.append(_("Lesson completed."))
     just_completed = progress["completed"] and not was_completed
+    # Green only for good news: a course held back by its pass mark is a warning.
+    level = messages.SUCCESS if all(verdicts) else messages.WARNING
     if progress["completed"]:
         if just_completed:
             parts.append(_("Congratulations: you have completed the course and received its certificate."))
@@ -126,6 +137,7 @@ def lesson_complete(request, staff, lesson_id):
             % {"count": remaining}
         )
     else:
+        level = messages.WARNING
         parts.append(
             _("Your knowledge checks average %(average)s%%, below the pass mark of %(pass)s%%: try them again.")
             % {"average": progress["check_average"], "pass": course.pass_percent}
@@ -138,6 +150,7 @@ def lesson_complete(request, staff, lesson_id):
         return JsonResponse(
             {
                 "ok": True,
+                "level": messages.DEFAULT_TAGS[level],
                 "message": message,
                 "verdicts": verdicts,
                 "right": sum(verdicts),
@@ -151,7 +164,7 @@ def lesson_complete(request, staff, lesson_id):
                 "course_url": course.url,
             }
         )
-    messages.success(request, message, extra_tags=FORM_MESSAGE)
+    messages.add_message(request, level, message, extra_tags=FORM_MESSAGE)
     if just_completed:
         return redirect(f"{course.url}#my-progress")
     return _back(lesson, "lesson-complete")
@@ -196,7 +209,7 @@ def policy_acknowledge(request, staff, policy_id):
         verdicts = services.knowledge_check_score(questions, answers)
         message = " ".join(error.messages)
         if wants_json(request):
-            return JsonResponse({"ok": False, "message": message, "verdicts": verdicts}, status=400)
+            return JsonResponse({"ok": False, "level": "error", "message": message, "verdicts": verdicts}, status=400)
         messages.error(request, message, extra_tags=FORM_MESSAGE)
         return _back(policy, "acknowledge")
     message = _("You acknowledged “%(title)s”.") % {"title": policy.title}

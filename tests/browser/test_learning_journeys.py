@@ -169,3 +169,58 @@ def test_staff_completes_an_assigned_course_gets_a_certificate_acknowledges_and_
     page.goto(live_server.url + "/me/notices/")
     assert page.locator(".notice").count() >= 5
     screenshot(page, "notices")
+
+
+def test_answers_checked_first_are_recorded_when_the_lesson_is_finished(live_server, demo_site, new_page):
+    """The guide's order (docs/staff-learning.md): answer, 提交答案 to check them, then
+    提交答案并完成本课. The answers checked first are the ones recorded: 100%, the course
+    completes with its certificate and hours. Then a policy update: the self-check first,
+    then 我已阅读并理解."""
+    from courses.models import Acknowledgement, Certificate, Enrolment, LessonCompletion, TrainingRecord
+    from people.models import StaffProfile
+
+    staff = StaffProfile.objects.get(user__username="staff")
+    course = CoursePage.objects.live().get(slug="window-etiquette")
+    lessons = list(course.lessons())
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    log_in(page, live_server.url, "staff", password=DEMO_PASSWORD, next_path="/me/learning/")
+
+    for lesson in lessons:
+        page.goto(live_server.url + lesson.url)
+        check = page.locator("form[data-knowledge-check]").first
+        total = check.locator(".kc-question").count()
+        answer_correctly(page)
+        check.get_by_role("button", name="提交答案", exact=True).click()
+        assert check.locator(".kc-score").inner_text() == f"共 {total} 题，答对 {total} 题。"
+        page.get_by_role("button", name="提交答案并完成本课").click()
+        status = page.locator("#lesson-complete-form .learning-status.status-done")
+        status.wait_for()
+        assert f"随堂小测共 {total} 题，答对 {total} 题。" in status.inner_text()
+        assert LessonCompletion.objects.get(staff=staff, lesson=lesson).check_percent == 100
+    assert "恭喜" in status.inner_text()
+    assert Enrolment.objects.get(staff=staff, course=course).completed_at is not None
+    certificate = Certificate.objects.get(staff=staff, course=course)
+    credited = TrainingRecord.objects.get(staff=staff, source_key=f"course:{course.pk}")
+    assert certificate.hours == credited.hours == course.hours
+    page.locator("#lesson-complete-form a", has_text="查看证书").click()
+    page.wait_for_url(re.compile(r"/me/learning/certificates/\w+/$"))
+    assert f"获得 {course.hours} 学时" in page.locator(".certificate-text").inner_text()
+
+    # A policy update: the self-check first, then the acknowledgement.
+    page.goto(live_server.url + "/me/learning/")
+    badge = page.locator('header [data-badge="acknowledgements"]')
+    before = int(badge.inner_text())
+    page.locator(".pending-policies a").first.click()
+    page.wait_for_url(re.compile(r"#acknowledge$"))
+    acknowledged = Acknowledgement.objects.filter(staff=staff).count()
+    check = page.locator("form[data-knowledge-check]").first
+    total = check.locator(".kc-question").count()
+    answer_correctly(page)
+    check.get_by_role("button", name="提交答案", exact=True).click()
+    assert check.locator(".kc-score").inner_text() == f"共 {total} 题，答对 {total} 题。"
+    form = page.locator("#acknowledge-form")
+    form.get_by_role("button", name="我已阅读并理解").click()
+    form.locator(".learning-status.status-done").wait_for()
+    assert form.locator(".learning-status.text-overdue").count() == 0
+    assert badge.inner_text() == str(before - 1) or (before == 1 and badge.is_hidden())
+    assert Acknowledgement.objects.filter(staff=staff).count() == acknowledged + 1

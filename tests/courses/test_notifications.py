@@ -17,7 +17,7 @@ from courses import services, tasks
 from home.models import Notice
 from home.services import notices_send
 from tests import factories
-from tests.courses.portal_builders import make_course, make_policy, sections
+from tests.courses.portal_builders import make_course, make_policy, make_scenario, sections
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +155,28 @@ def test_notices_page_lists_mine_and_opening_one_marks_it_read(client, staff_mem
 def test_notices_need_login(client):
     assert client.get(reverse("courses:notices")).status_code == 302
     assert client.post(reverse("courses:notices_read_all")).status_code == 302
+
+
+def test_notices_about_a_task_are_read_once_it_is_done(tree, east, django_capture_on_commit_callbacks):
+    course = make_course(tree[0], title="服务礼仪", lessons=2)
+    policy = make_policy(tree[1], title="延时服务新规", questions=())
+    scenario = make_scenario(tree[0], title="材料不全")
+    busy, idle = people(east, 2, email=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        for page in (course, policy, scenario):
+            services.assignment_create(page=page, due_date=days(2), created_by=None, centres=[east])
+        tasks.send_due_reminders.enqueue(days=3)
+    other = notices_send(key="other:event", recipients=[(busy.user_id, "")], title="别的通知")
+    assert other == [busy.user_id]
+    assert Notice.objects.filter(recipient=busy.user, read_at__isnull=True).count() == 7
+
+    first, second = course.lessons()
+    services.lesson_submit(staff=busy, lesson=first, answers=[[2]])
+    assert Notice.objects.filter(recipient=busy.user, read_at__isnull=True).count() == 7  # the course is not done yet
+    services.lesson_submit(staff=busy, lesson=second, answers=[[2]])
+    services.policy_acknowledge(staff=busy, policy=policy)
+    services.scenario_run_record(staff=busy, scenario=scenario, choices=[1])
+
+    unread = Notice.objects.filter(recipient=busy.user, read_at__isnull=True)
+    assert list(unread.values_list("key", flat=True)) == ["other:event"]
+    assert Notice.objects.filter(recipient=idle.user, read_at__isnull=True).count() == 6  # not theirs

@@ -94,10 +94,45 @@ def test_the_server_grades_and_ignores_a_score_sent_by_the_browser(staff_client,
 
 def test_checks_below_the_pass_mark_leave_the_course_open_with_advice(staff_client, staff_member, course):
     for lesson in course.lessons():
-        body = staff_client.post(lesson_url(lesson), {"kc-1-q1": ["2"]}, **JSON).json()
+        body = staff_client.post(lesson_url(lesson), {"kc-1-q1": ["2"], "kc-1-q2": ["2"]}, **JSON).json()
     assert body["course_completed"] is False and body["certificate_url"] is None
     assert "80%" in body["message"]
+    # Held back by the pass mark: a warning, never shown as good news.
+    assert body["level"] == "warning"
     assert not Certificate.objects.exists()
+
+
+def test_a_lesson_posted_without_its_answers_is_refused_not_graded_zero(staff_client, staff_member, course):
+    """The form once arrived empty after 提交答案 (the check's inputs were disabled): the
+    lesson was recorded with 答对 0 题 and the course failed. Now nothing is recorded."""
+    first, second = course.lessons()
+    response = staff_client.post(lesson_url(first), {}, **JSON)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["ok"] is False and body["level"] == "error"
+    assert "请先回答随堂小测的全部题目" in body["message"] and "1、2" in body["message"]
+    # Half answered, without JavaScript: an error message next to the form, nothing recorded.
+    response = staff_client.post(lesson_url(first), {"kc-1-q1": ["2"]})
+    assert response.status_code == 302 and response.url == f"{first.url}#lesson-complete"
+    [message] = list(get_messages(response.wsgi_request))
+    assert message.level_tag == "error" and "未作答：第 2 题" in str(message)
+    assert not LessonCompletion.objects.exists()
+
+    # Then answered right, both lessons: 100 %, the course is completed with its hours.
+    assign(course, staff_member, timezone.localdate() + dt.timedelta(days=5))
+    for lesson in (first, second):
+        body = staff_client.post(lesson_url(lesson), correct_answers(1, questions_of(lesson)), **JSON).json()
+        assert body["level"] == "success" and body["right"] == 2
+    assert set(LessonCompletion.objects.values_list("check_percent", flat=True)) == {Decimal("100.00")}
+    assert body["course_completed"] and body["certificate_url"]
+    assert TrainingRecord.objects.get(staff=staff_member).hours == Decimal("2.0")
+
+
+def test_the_refusal_shows_as_an_error_on_the_page(staff_client, staff_member, course):
+    lesson = course.lessons().first()
+    html = staff_client.post(lesson_url(lesson), {}, follow=True).content.decode()
+    assert re.search(r'class="alert alert-error"[^>]*>请先回答随堂小测的全部题目', html)
+    assert "alert-success" not in html
 
 
 def test_every_check_of_a_lesson_counts_and_a_lesson_without_check_just_completes(staff_client, staff_member, tree):

@@ -5,7 +5,8 @@
  * work without JavaScript; here they are posted with fetch (the server grades the answers
  * and answers JSON), and a finished role play is posted to its record form.
  * Events: "learning:check-submitted" on a check, "learning:role-play-finished" on the
- * role-play section, "learning:recorded" on a form (detail holds the result). */
+ * role-play section, "learning:recorded" on a form (detail holds the result).
+ * The answers always go with the recording form, whether or not they were checked first. */
 (function () {
   "use strict";
 
@@ -156,6 +157,30 @@
     });
   }
 
+  /* The form's data with every answer it owns. A knowledge check that was already checked
+   * with 提交答案 has its inputs disabled (the answers stay on screen, locked until 再试一次),
+   * and FormData leaves disabled inputs out: add the chosen ones back, or the server would
+   * get no answers at all. form.elements holds the inputs outside the form that name it in
+   * their form attribute, disabled or not. */
+  function answersData(form) {
+    var data = new FormData(form);
+    Array.prototype.forEach.call(form.elements, function (input) {
+      if (input.disabled && input.name && input.checked && (input.type === "radio" || input.type === "checkbox")) {
+        data.append(input.name, input.value);
+      }
+    });
+    return data;
+  }
+
+  var STATUS_CLASSES = { success: "status-done", warning: "text-soon", error: "text-overdue" };
+
+  function setStatus(status, level, text) {
+    Object.keys(STATUS_CLASSES).forEach(function (key) { status.classList.remove(STATUS_CLASSES[key]); });
+    status.classList.add(STATUS_CLASSES[level] || STATUS_CLASSES.error);
+    status.setAttribute("data-level", level);
+    status.textContent = text;
+  }
+
   function setupLearningForm(form) {
     if (!window.fetch || !window.FormData) return;  // the plain form post still works
     var status = form.querySelector(".learning-status");
@@ -173,14 +198,15 @@
           return;
         }
       }
-      var data = new FormData(form);  // before grading: disabled inputs are not sent
+      var data = answersData(form);
       checks.forEach(function (check) { if (check.learningCheck) check.learningCheck.grade(); });
       button.disabled = true;
-      status.classList.remove("status-done", "text-overdue");
       postForm(form, data).then(function (result) {
         var body = result.body || {};
-        status.textContent = body.message || form.getAttribute("data-msg-error");
-        status.classList.add(result.ok ? "status-done" : "text-overdue");
+        // A refusal (4xx) is an error whatever it says; good news is green, a course held
+        // back by its pass mark amber.
+        var level = result.ok ? (body.level === "warning" ? "warning" : "success") : "error";
+        setStatus(status, level, body.message || form.getAttribute("data-msg-error"));
         if (result.ok && body.certificate_url) status.appendChild(link(body.certificate_url, form.getAttribute("data-msg-certificate")));
         if (result.ok && body.course_completed && body.course_url) status.appendChild(link(body.course_url, form.getAttribute("data-msg-course")));
         if (result.ok && typeof body.pending === "number") {
@@ -189,8 +215,7 @@
         }
         emit(form, "learning:recorded", body);
       }).catch(function () {
-        status.textContent = form.getAttribute("data-msg-error");
-        status.classList.add("text-overdue");
+        setStatus(status, "error", form.getAttribute("data-msg-error"));
       }).then(function () {
         button.disabled = false;
       });

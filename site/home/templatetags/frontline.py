@@ -1,6 +1,7 @@
 import datetime
 
 from django import template
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 
@@ -44,12 +45,25 @@ def person_name(user):
 
 @register.filter
 def admin_display(value):
-    """A field's value as people read it on an inspect page: a moment in local time (Django's
-    |localize formats it but leaves it in UTC), 是/否 for booleans, a dash for nothing."""
+    """A field's value as people read it on an inspect page or in a listing cell: a moment in
+    local time (Django's |localize formats it but leaves it in UTC), 是/否 for booleans, a
+    person's name rather than their username, a dash for nothing."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
+    if isinstance(value, AbstractBaseUser):
+        # The account's own name (a staff account's is its profile's), with no query per row.
+        return f"{value.last_name}{value.first_name}".strip() or value.get_username()
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
     return formats.localize(value, use_l10n=True)
+
+
+@register.filter
+def or_dash(value):
+    """A figure, or a dash when there is none. Unlike |default:"—" it keeps a zero: a 0 %
+    bad-review rate or a facility of 0 is a result, not a missing value."""
+    if value is None or value == "":
+        return "—"
+    return value
