@@ -100,5 +100,5 @@ def test_static_assets_are_served_locally(live_server, site_data, new_page):
     assert requested
     assert all(url.startswith(live_server.url) or url.startswith("data:") for url in requested), requested
     assert not failed
-    response = page.request.get(live_server.url + "/static/plotly/plotly.min.js")
+    response = page.request.get(live_server.url + "/static/plotly/plotly-frontline.min.js")
     assert response.ok
