@@ -223,6 +223,7 @@ class AssignmentViewSet(ModelViewSet):
                     FieldPanel("posts", widget=forms.CheckboxSelectMultiple),
                     FieldPanel("vendors", widget=forms.CheckboxSelectMultiple),
                     FieldPanel("individual_staff_nos"),
+                    FieldPanel("other_posts_confirmed"),
                 ],
                 heading=_("Audience"),
             ),

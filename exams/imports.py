@@ -16,6 +16,17 @@ HELP = _(
 )
 
 
+def _bank_imports():
+    from django.urls import reverse
+
+    from .models import QuestionBank
+
+    return [
+        (_("Questions into %(bank)s") % {"bank": bank.name}, reverse("exams_admin:bank_import", args=[bank.pk]))
+        for bank in QuestionBank.objects.order_by("name")
+    ]
+
+
 def question_import_spec(bank=None):
     """The import for one bank (admin: the bank's own import) or, without a bank, for files
     that name each row's bank in a 题库 column."""
@@ -29,6 +40,7 @@ def question_import_spec(bank=None):
             all_headers=(BANK, *QUESTION_HEADERS),
             run=question_import,
             help_text=HELP,
+            alternatives=_bank_imports,
         )
     return SpreadsheetImport(
         key=f"questions-{bank.pk}",

@@ -2,6 +2,7 @@
 policy updates to an audience; recipients are recorded through courses.services, and
 people who join the audience later (roster import, the staff form) get it too."""
 
+import re
 import datetime as dt
 import io
 
@@ -212,3 +213,24 @@ def test_sync_for_staff_uses_the_recipient_service(course, org):
     assert services.assignments_sync_for_staff(staff_ids=[newcomer.pk]) == 1
     assert services.assignments_sync_for_staff(staff_ids=[newcomer.pk]) == 0
     assert AssignmentRecipient.objects.filter(assignment=assignment, staff=newcomer).count() == 1
+
+
+def test_an_assignment_reaching_other_posts_than_the_course_targets_needs_confirming(trainer, course, org):
+    counter = factories.make_post("税务窗口")
+    course.target_posts.set([org["reception"], counter])
+    course.save_revision().publish()
+    response = trainer.post(ADD, form_data(course, centres=[org["east"].pk]))
+    assert response.status_code == 200
+    text = factories.visible_text(response.content.decode())
+    assert re.search(r"该课程面向(综合受理、税务窗口|税务窗口、综合受理)；所选对象中有 1 人属于其他岗位", text)
+    assert "（E2，无岗位）" in text
+    assert not Assignment.objects.exists()
+
+    # Only the target post: no question asked.
+    response = trainer.post(ADD, form_data(course, centres=[org["east"].pk], posts=[org["reception"].pk]))
+    assert response.status_code == 302
+    assert recipients(Assignment.objects.get()) == {"E1"}
+
+    response = trainer.post(ADD, form_data(course, centres=[org["east"].pk], other_posts_confirmed="on"))
+    assert response.status_code == 302
+    assert recipients(Assignment.objects.latest("pk")) == {"E1", "E2"}

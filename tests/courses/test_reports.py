@@ -95,7 +95,7 @@ def test_report_page_draws_the_charts_and_filters(client_for, role_users, world)
     page = client.get(REPORTS).content.decode()
     for key in ("centre", "post", "course"):
         assert f'id="chart-{key}"' in page
-    assert "/static/plotly/plotly.min.js" in page
+    assert "/static/plotly/plotly-frontline.min.js" in page
     assert "逾期未完成" in page and "按服务中心" in page
     filtered = client.get(REPORTS, {"centre": world["west"].pk}).content.decode()
     assert "城东政务服务中心</td>" not in filtered and "城西政务服务中心</td>" in filtered

@@ -35,7 +35,7 @@ MATRIX = {
     "/admin/learning/reports/policies/":            [*OUT,     200,    200,    200,    *NO_ADMIN,   200],
     "/admin/learning/reports/policies/{p}/missing/": [*OUT,    200,    200,    200,    *NO_ADMIN,   200],
     "/admin/learning/reports/policies/{p}/missing/?export=xlsx": [*OUT, 200, 200, 200, *NO_ADMIN,   200],
-    "/admin/learning/reports/audience-count/":      [*OUT,     200,    DENIED, DENIED, *NO_ADMIN,   200],
+    "/admin/people/audience-count/":                [*OUT,     200,    200,    200,    *NO_ADMIN,   200],
     "/admin/imports/training/":                     [*OUT,     200,    200,    DENIED, *NO_ADMIN,   200],
     "/admin/imports/training/template.xlsx":        [*OUT,     200,    200,    DENIED, *NO_ADMIN,   200],
 }

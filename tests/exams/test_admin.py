@@ -79,7 +79,7 @@ def test_report_grading_and_corrections(client_for, role_users, centre):
     for other in services.AttemptItem.objects.filter(needs_grading=True):
         services.item_grade_manual(item=other, score=5, comment="", user=role_users["trainer"])
     report = client.get(f"/admin/exams/report/{exam.pk}/").content.decode()
-    assert 'data-chart="distribution"' in report and "plotly/plotly.min.js" in report
+    assert 'data-chart="distribution"' in report and "plotly/plotly-frontline.min.js" in report
     assert "cdn" not in report.lower()
     # Full marks for a faulty question, then the log shows who and why.
     response = client.post(f"/admin/exams/report/{exam.pk}/question/{questions[0].pk}/",
@@ -144,3 +144,22 @@ def test_papers_are_built_in_the_admin(client_for, role_users):
     assert [(s.question_id, s.points) for s in paper.slots.order_by("sort_order")] == [
         (questions[2].pk, Decimal("5.00")), (questions[0].pk, None)]
     assert paper.rules.get().count == 2
+
+
+def test_the_item_analysis_flags_items_in_words_and_keeps_corrections_in_a_disclosure(client_for, role_users, centre):
+    wrong_key = make_question(answer="B")
+    people = [base.make_staff(centre=centre) for _ in range(4)]
+    exam = make_exam(make_fixed_paper([wrong_key]), individuals=people)
+    for person in people:
+        attempt = services.attempt_start(exam=exam, staff=person)
+        services.attempt_save_answer(attempt=attempt, position=0, response=["A"], seq=1)
+        services.attempt_close(attempt=attempt)
+    html = client_for(role_users["trainer"]).get(f"/admin/exams/report/{exam.pk}/").content.decode()
+    table = html[html.index("data-item-stats"):html.index("</table>", html.index("data-item-stats"))]
+    row = table[table.index("data-dubious"):]
+    # A small icon with words, not a bare icon; the key is called 标准答案.
+    assert 'class="icon icon-warning w-w-4 w-h-4' in row and "需复核" in row
+    assert "标准答案 B" in row and "标识" not in table
+    # The correction form sits in a disclosure with a labelled reason, not squeezed into the row.
+    assert "<details data-correct-item><summary>更正…</summary>" in row
+    assert 'for="reason-' in row and "placeholder=" not in row

@@ -12,6 +12,7 @@ from exams.models import Category, Question, QuestionBank, QuestionVersion
 from exams.resources import QUESTION_HEADERS
 from exams.services import question_export_dataset
 from home.spreadsheets import export_bytes
+from tests.factories import visible_text
 
 SAMPLE = Path(__file__).parent / "samples" / "questions.xlsx"
 
@@ -195,8 +196,15 @@ def test_the_shared_imports_screen_takes_files_naming_their_bank(client_for, rol
     assert response.status_code == 302
     assert client.post(response["Location"]).status_code == 302
     assert set(Question.objects.values_list("bank__name", flat=True)) == {"甲题库", "乙题库"}
-    # Without the 题库 column the shared screen cannot know the bank: every row says so.
-    path = write_xlsx(tmp_path, [row("单选", "题三？", ["甲", "乙"], "A")], name="nobank.xlsx")
+    # Without the 题库 column the shared screen cannot know the bank: one error says so
+    # (not one per row, and no command-line flag), and the page offers each bank's import.
+    rows = [row("单选", f"题{n}？", ["甲", "乙"], "A") for n in range(3, 43)]
+    path = write_xlsx(tmp_path, rows, name="nobank.xlsx")
     with path.open("rb") as handle:
         response = client.post("/admin/imports/questions/", {"file": handle})
-    assert "第2行 题库" in client.get(response["Location"]).content.decode()
+    page = visible_text(client.get(response["Location"]).content.decode())
+    assert "第1行 题库: 文件中没有“题库”列" in page
+    assert "第2行" not in page and "--bank" not in page
+    upload = client.get("/admin/imports/questions/").content.decode()
+    bank = QuestionBank.objects.get(name="甲题库")
+    assert f'href="/admin/exams/bank/{bank.pk}/import/"' in upload and "试题导入“甲题库”" in upload
