@@ -1,12 +1,23 @@
-from django.utils.translation import gettext_lazy as _
-from wagtail import hooks
+"""Registration of the competitions app's admin screens, rubric snippet and portal section."""
 
+from django.utils.translation import gettext_lazy as _
 from people.portal import PORTAL_SECTION_HOOK, PortalSection
+from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+
+from .viewsets import CompetitionsViewSetGroup, RubricViewSet
+
+register_snippet(RubricViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_competitions_viewsets():
+    return CompetitionsViewSetGroup()
 
 
 @hooks.register(PORTAL_SECTION_HOOK)
 def competitions_portal_section(request):
-    # Placeholder until the capability is built: shown, not yet linked.
+    # Shown, not yet linked: the staff pages come with the portal part of the issue.
     return PortalSection(
         key="competitions",
         title=_("Competitions"),

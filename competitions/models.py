@@ -1,1 +1,0 @@
-"""Models of the competitions app: filled in by its own issue."""

@@ -1,0 +1,117 @@
+"""The public side of a competition: an index page and one page per competition
+(announcement, rules and, once published, the frozen results)."""
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+from .. import scoring
+
+CODE_VALIDATOR = RegexValidator(r"^[A-Za-z0-9_-]+$", _("Use letters, digits, - and _."))
+RICH_FEATURES = ["h3", "bold", "italic", "link", "ol", "ul"]
+
+
+class ScoringMode(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    TEAM = "team", _("Team")
+
+
+class CompetitionIndexPage(Page):
+    """技能竞赛: the list of competitions."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=RICH_FEATURES)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["competitions.CompetitionPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("competitions index")
+        verbose_name_plural = _("competitions indexes")
+
+
+class CompetitionPage(Page):
+    """A skills competition. Its title is the competition's name; `code` is its key in
+    workbooks and commands."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True, validators=[CODE_VALIDATOR])
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000)])
+    scoring_mode = models.CharField(
+        _("scoring mode"), max_length=10, choices=ScoringMode.choices, default=ScoringMode.INDIVIDUAL
+    )
+    announcement = RichTextField(_("announcement"), blank=True, features=RICH_FEATURES)
+    rules = RichTextField(_("rules"), blank=True, features=RICH_FEATURES)
+    first_prizes = models.PositiveSmallIntegerField(_("first prizes"), default=scoring.DEFAULT_AWARD_COUNTS[0])
+    second_prizes = models.PositiveSmallIntegerField(_("second prizes"), default=scoring.DEFAULT_AWARD_COUNTS[1])
+    third_prizes = models.PositiveSmallIntegerField(_("third prizes"), default=scoring.DEFAULT_AWARD_COUNTS[2])
+    first_bonus = models.DecimalField(
+        _("first prize bonus points"), max_digits=4, decimal_places=2, default=scoring.DEFAULT_AWARD_BONUS[0],
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    second_bonus = models.DecimalField(
+        _("second prize bonus points"), max_digits=4, decimal_places=2, default=scoring.DEFAULT_AWARD_BONUS[1],
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    third_bonus = models.DecimalField(
+        _("third prize bonus points"), max_digits=4, decimal_places=2, default=scoring.DEFAULT_AWARD_BONUS[2],
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    spread_limit = models.DecimalField(
+        _("spread alert above (points)"), max_digits=5, decimal_places=2, default=scoring.SPREAD_LIMIT,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    published_at = models.DateTimeField(_("results published at"), null=True, blank=True, editable=False)
+
+    content_panels = Page.content_panels + [
+        FieldRowPanel([FieldPanel("code"), FieldPanel("year"), FieldPanel("scoring_mode")]),
+        FieldPanel("announcement"),
+        FieldPanel("rules"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("first_prizes"), FieldPanel("second_prizes"), FieldPanel("third_prizes")]),
+                FieldRowPanel([FieldPanel("first_bonus"), FieldPanel("second_bonus"), FieldPanel("third_bonus")]),
+                FieldPanel("spread_limit"),
+            ],
+            heading=_("Awards and alerts"),
+        ),
+    ]
+    parent_page_types = ["competitions.CompetitionIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("competition")
+        verbose_name_plural = _("competitions")
+        permissions = [("organise_competition", _("Can organise competitions (竞赛组织)"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(first_bonus__gte=0, second_bonus__gte=0, third_bonus__gte=0),
+                name="competitions_bonus_not_negative",
+            ),
+        ]
+
+    @property
+    def name(self):
+        return self.title
+
+    @property
+    def is_team(self):
+        return self.scoring_mode == ScoringMode.TEAM
+
+    def award_rule(self):
+        return scoring.AwardRule(
+            counts=(self.first_prizes, self.second_prizes, self.third_prizes),
+            bonus=(self.first_bonus, self.second_bonus, self.third_bonus),
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        from ..selectors import published_snapshot
+
+        context["snapshot"] = published_snapshot(competition=self)
+        return context

@@ -1,0 +1,309 @@
+"""Pure competition arithmetic (DESIGN, "Competitions"): plain values and Decimal, no ORM.
+
+- Judged rounds: a judge's sheet is the sum of its criterion scores (each at most the
+  criterion's maximum; a rubric's maxima add up to 100). An entrant's round score is the
+  trimmed mean of the judges' sheets: with 5 or more, one highest and one lowest are
+  dropped (and reported) and the rest averaged; fewer than 5, the plain mean. 2 decimals,
+  half up.
+- Spread: max − min of an entrant's sheets; more than 15 points alerts the chief judge.
+- Live quiz show: team points ÷ the highest team's points × 100 (below 0 → 0).
+- Total: Σ(weight × round score) ÷ Σ(weights), 2 decimals.
+- Teams: an individual round counts the sum of the members' scores, a team round the
+  team's score × the team size.
+- Ranking: higher total, then higher practical, then higher knowledge (then a 加赛
+  tie-break score where one was held), else a shared rank (1, 1, 3).
+- Qualification by a score line or the top N; awards 1st/2nd/3rd by rank.
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal("100")
+ZERO = Decimal("0")
+# With this many judges' scores or more, one highest and one lowest are dropped.
+TRIM_FROM = 5
+# max − min above this alerts the chief judge.
+SPREAD_LIMIT = Decimal("15")
+# Award levels 1, 2, 3 and their default counts and bonus points (DESIGN).
+DEFAULT_AWARD_COUNTS = (1, 1, 1)
+DEFAULT_AWARD_BONUS = (Decimal("3"), Decimal("2"), Decimal("1"))
+
+
+class ScoreError(ValueError):
+    """A score that cannot be accepted (above its maximum, negative, not a criterion)."""
+
+
+def q2(value):
+    """Two decimals, half up."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _as_items(scores):
+    """(key, Decimal) pairs from a mapping or a plain sequence (keys are positions)."""
+    if isinstance(scores, Mapping):
+        return [(k, Decimal(v)) for k, v in scores.items()]
+    return [(i, Decimal(v)) for i, v in enumerate(scores)]
+
+
+# --- judged rounds --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """An entrant's round score from the judges' sheets."""
+
+    score: Decimal | None
+    count: int
+    trimmed: bool = False
+    # Keys of the dropped sheets (the caller's keys: judge ids, or positions).
+    dropped_high: object = None
+    dropped_low: object = None
+    spread: Decimal = ZERO
+    alert: bool = False
+
+    @property
+    def dropped(self):
+        return tuple(k for k in (self.dropped_low, self.dropped_high) if k is not None)
+
+
+def trimmed_mean(scores, *, trim_from=TRIM_FROM, spread_limit=SPREAD_LIMIT):
+    """The round score of one entrant from their judges' scores ({judge: score} or a list).
+
+    With `trim_from` (5) or more scores, the lowest and the highest are dropped (one each;
+    among equal scores, the first listed lowest and the last listed highest), and the rest
+    averaged; with fewer, the plain mean. Two decimals, half up. No score: None.
+    """
+    items = _as_items(scores)
+    if not items:
+        return Aggregate(score=None, count=0)
+    spread_value = spread([v for _k, v in items])
+    alert = spread_value > spread_limit
+    if len(items) >= trim_from:
+        ordered = sorted(range(len(items)), key=lambda i: (items[i][1], i))
+        low, high = ordered[0], ordered[-1]
+        kept = [v for i, (_k, v) in enumerate(items) if i not in (low, high)]
+        return Aggregate(
+            score=q2(sum(kept, ZERO) / len(kept)),
+            count=len(items),
+            trimmed=True,
+            dropped_high=items[high][0],
+            dropped_low=items[low][0],
+            spread=spread_value,
+            alert=alert,
+        )
+    values = [v for _k, v in items]
+    return Aggregate(score=q2(sum(values, ZERO) / len(values)), count=len(items), spread=spread_value, alert=alert)
+
+
+def spread(scores):
+    """max − min of the scores (0 for fewer than two)."""
+    values = [Decimal(v) for v in scores]
+    if len(values) < 2:
+        return ZERO
+    return max(values) - min(values)
+
+
+def spread_alert(scores, *, limit=SPREAD_LIMIT):
+    """Whether the scores differ by more than `limit` (15) points: the chief judge is alerted."""
+    return spread(scores) > limit
+
+
+def falls_back_to_mean(judge_count, *, trim_from=TRIM_FROM):
+    """A panel of fewer than 5 judges averages plainly (nothing is dropped)."""
+    return judge_count < trim_from
+
+
+def rubric_total(maxima):
+    return sum((Decimal(m) for m in maxima.values()), ZERO) if isinstance(maxima, Mapping) else sum(
+        (Decimal(m) for m in maxima), ZERO
+    )
+
+
+def rubric_is_valid(maxima):
+    """A rubric's criterion maxima add up to exactly 100, each above 0."""
+    values = list(maxima.values()) if isinstance(maxima, Mapping) else list(maxima)
+    return bool(values) and all(Decimal(m) > 0 for m in values) and rubric_total(values) == HUNDRED
+
+
+def check_score(value, maximum):
+    """A score between 0 and `maximum` (inclusive); ScoreError otherwise."""
+    value = Decimal(value)
+    if not value.is_finite():
+        raise ScoreError("not a number")
+    if value < 0:
+        raise ScoreError("negative")
+    if value > Decimal(maximum):
+        raise ScoreError("above maximum")
+    return value
+
+
+def criterion_sum(scores, maxima):
+    """A judge's sheet total: the sum of the criterion scores ({criterion: score}), each
+    between 0 and its maximum ({criterion: max}); every criterion must be scored."""
+    unknown = set(scores) - set(maxima)
+    if unknown:
+        raise ScoreError(f"unknown criterion {sorted(unknown)[0]}")
+    missing = set(maxima) - set(scores)
+    if missing:
+        raise ScoreError(f"missing criterion {sorted(missing)[0]}")
+    return sum((check_score(scores[name], maxima[name]) for name in maxima), ZERO)
+
+
+# --- live quiz show ----------------------------------------------------------------------
+
+
+def normalise_quiz(points):
+    """{team: points} → {team: round score 0–100}: points ÷ the highest team's × 100, a team
+    below 0 scoring 0; all 0 when no team is above 0."""
+    items = _as_items(points)
+    highest = max((v for _k, v in items), default=ZERO)
+    if highest <= 0:
+        return {k: q2(ZERO) for k, _v in items}
+    return {k: q2(max(v, ZERO) / highest * HUNDRED) for k, v in items}
+
+
+# --- totals -----------------------------------------------------------------------------
+
+
+def weighted_total(scores, weights):
+    """Σ(weight × round score) ÷ Σ(weights) over the rounds in `weights` ({round: weight});
+    a round without a score counts 0. Rounds of weight 0 (加赛) do not count. None when
+    no round has a weight."""
+    total_weight = sum((Decimal(w) for w in weights.values()), ZERO)
+    if total_weight <= 0:
+        return None
+    weighted = sum(
+        (Decimal(w) * Decimal(scores.get(r) if scores.get(r) is not None else ZERO) for r, w in weights.items()),
+        ZERO,
+    )
+    return q2(weighted / total_weight)
+
+
+def team_round_score(*, member_scores=(), team_score=None, team_size=None, team_round=False):
+    """A team's score in one round: in an individual round the sum of its members' scores
+    (a member without a score counts 0); in a team round the team's score × the team size."""
+    if team_round:
+        if team_score is None:
+            return None
+        return q2(Decimal(team_score) * Decimal(team_size))
+    values = [Decimal(v) for v in member_scores if v is not None]
+    if not values:
+        return None
+    return q2(sum(values, ZERO))
+
+
+# --- ranking -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RankKey:
+    """What an entrant is ranked on, in order."""
+
+    total: Decimal | None
+    practical: Decimal | None = None
+    knowledge: Decimal | None = None
+    tiebreak: Decimal | None = None
+
+    def sort_key(self):
+        # Higher first; a missing value ranks below any present one.
+        return tuple(
+            (0, ZERO) if v is None else (1, Decimal(v))
+            for v in (self.total, self.practical, self.knowledge, self.tiebreak)
+        )
+
+
+def rank(keys):
+    """{entrant: RankKey} → {entrant: rank}: higher total, then higher practical, then higher
+    knowledge, then the 加赛 score; entrants equal on all of them share a rank (1, 1, 3)."""
+    ordered = sorted(keys.items(), key=lambda kv: kv[1].sort_key(), reverse=True)
+    ranks = {}
+    previous = None
+    for position, (entrant, key) in enumerate(ordered, start=1):
+        sort_key = key.sort_key()
+        if previous is not None and sort_key == previous[0]:
+            ranks[entrant] = previous[1]
+        else:
+            ranks[entrant] = position
+            previous = (sort_key, position)
+    return ranks
+
+
+def rank_order(keys):
+    """The entrants in ranking order (ties in the order given)."""
+    ranks = rank(keys)
+    positions = {e: i for i, e in enumerate(keys)}
+    return sorted(keys, key=lambda e: (ranks[e], positions[e]))
+
+
+def qualifiers(scores, *, line=None, top_n=None):
+    """Who advances from a preliminary ({entrant: score}): everyone at or above the score
+    `line`, or the top N (entrants tied with the Nth advance with them). Entrants without
+    a score never advance. With neither rule, everyone with a score advances."""
+    present = {k: Decimal(v) for k, v in scores.items() if v is not None}
+    if line is not None:
+        return {k for k, v in present.items() if v >= Decimal(line)}
+    if top_n is not None:
+        ranks = rank({k: RankKey(total=v) for k, v in present.items()})
+        return {k for k, r in ranks.items() if r <= top_n}
+    return set(present)
+
+
+@dataclass(frozen=True)
+class AwardRule:
+    counts: tuple = DEFAULT_AWARD_COUNTS
+    bonus: tuple = DEFAULT_AWARD_BONUS
+
+    def level_for(self, rank_value):
+        """The award level (1, 2, 3) of a rank, or None: the first counts[0] places are 1st,
+        the next counts[1] 2nd, the next counts[2] 3rd; entrants sharing a rank share the
+        level of that rank (a tie on an award place is settled by a 加赛, never by lot)."""
+        if rank_value is None:
+            return None
+        limit = 0
+        for level, count in enumerate(self.counts, start=1):
+            limit += count
+            if rank_value <= limit:
+                return level
+        return None
+
+    def bonus_for(self, level):
+        return Decimal(self.bonus[level - 1]) if level else ZERO
+
+
+def awards(ranks, rule=AwardRule()):
+    """{entrant: rank} → {entrant: level} for the awarded entrants only."""
+    result = {}
+    for entrant, rank_value in ranks.items():
+        level = rule.level_for(rank_value)
+        if level:
+            result[entrant] = level
+    return result
+
+
+@dataclass
+class StandingRow:
+    """One line of the standings (plain values, for selectors, exports and snapshots)."""
+
+    key: object
+    label: str
+    name: str
+    round_scores: dict = field(default_factory=dict)
+    total: Decimal | None = None
+    rank: int | None = None
+    award: int | None = None
+    remark: str = ""
+
+
+def split_codes(text):
+    """Round codes written as 'SC、QJ', 'SC,QJ', 'SC，QJ' or 'SC; QJ' → ['SC', 'QJ'] (order
+    kept, blanks and repeats dropped)."""
+    seen = []
+    for part in re.split(r"[、,，;；\s]+", str(text or "")):
+        part = part.strip()
+        if part and part not in seen:
+            seen.append(part)
+    return seen
+

@@ -1,0 +1,175 @@
+"""import_round_scores: judges' sheets and offline written scores, all rows or none, with
+recusal, maxima and idempotent re-imports; the trimmed mean through the standings."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from competitions.models import (
+    ConflictDeclaration,
+    Entry,
+    Judge,
+    Round,
+    RoundState,
+    RoundStateLog,
+    ScoreSheet,
+    ScoreSheetVersion,
+)
+from competitions.selectors import competition_standings, round_aggregates
+from competitions.services import competition_import_file, conflict_declare, round_scores_import_file
+
+from .conftest import SAMPLES, read_sheets, xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def competition(roster, sample_bytes):
+    result = competition_import_file(sample_bytes("competition_2026.xlsx"), "c.xlsx", dry_run=False)
+    assert result.ok
+    return result
+
+
+def _scores(content, code, dry_run=False, filename="scores.xlsx"):
+    return round_scores_import_file(content, filename, competition_code="JS2026", round_code=code, dry_run=dry_run)
+
+
+def _sheet(sample_bytes, code):
+    sheets = read_sheets(sample_bytes(f"competition_2026_scores_{code}.xlsx"))
+    return list(sheets.values())[0]
+
+
+def test_samples_import_and_reimport_changes_nothing(competition, sample_bytes):
+    for code, count in (("ZS", 10), ("SC", 60), ("QJ", 50)):
+        result = _scores(sample_bytes(f"competition_2026_scores_{code}.xlsx"), code)
+        assert result.ok, [str(e) for e in result.errors]
+        assert result.created == count
+    versions = ScoreSheetVersion.objects.count()
+    for code in ("ZS", "SC", "QJ"):
+        result = _scores(sample_bytes(f"competition_2026_scores_{code}.xlsx"), code)
+        assert result.ok and result.created == result.updated == 0
+    assert ScoreSheet.objects.count() == 120
+    assert ScoreSheetVersion.objects.count() == versions
+    sheet = ScoreSheet.objects.get(round__code="SC", judge__user__username="judge", entry__staff__staff_no="CD1001")
+    assert sheet.total == Decimal("79") and sheet.criteria == {"服务礼仪": "14.00", "业务准确": "32.00", "办理效率": "19.00", "沟通解释": "14.00"}
+    # Scores in: the rounds wait for review, and the change is logged.
+    assert Round.objects.get(code="SC").state == RoundState.REVIEW
+    assert RoundStateLog.objects.filter(round__code="SC", to_state=RoundState.REVIEW).count() == 1
+
+
+def test_standings_from_the_samples_by_hand(competition, sample_bytes):
+    for code in ("ZS", "SC", "QJ"):
+        assert _scores(sample_bytes(f"competition_2026_scores_{code}.xlsx"), code).ok
+    from competitions.models import CompetitionPage
+
+    standings = competition_standings(competition=CompetitionPage.objects.get())
+    row = next(r for r in standings.rows if r.label == "CD1001")
+    # SC, 6 judges: 79 82 80 77 86 83 → drop 86 and 77 → 324 / 4 = 81.00
+    assert row.rounds["SC"] == Decimal("81.00")
+    # QJ, 5 judges: 88 83 91 80 74 → drop 91 and 74 → 251 / 3 = 83.666… → 83.67
+    assert row.rounds["QJ"] == Decimal("83.67")
+    assert row.rounds["ZS"] == Decimal("88.00")
+    # (30 × 88 + 40 × 81 + 30 × 83.67) / 100 = 83.901 → 83.90
+    assert row.total == Decimal("83.90")
+    assert [r.label for r in standings.rows[:3]] == ["CD1010", "CD1003", "CD1002"]
+    assert [r.award for r in standings.rows[:4]] == [1, 2, 3, None]
+
+
+def test_four_judges_is_a_plain_mean(competition, sample_bytes):
+    rows = [r for r in _sheet(sample_bytes, "QJ") if r[1] in ("参赛者", "CD1001")]
+    rows = [rows[0], *rows[1:5]]  # judge, pw02, pw03, pw04: 88 83 91 80
+    assert _scores(xlsx({"评分": rows}), "QJ").ok
+    aggregate = round_aggregates(rounds=[Round.objects.get(code="QJ")])
+    (result,) = aggregate.values()
+    assert not result.trimmed and result.score == Decimal("85.50")  # 342 / 4
+
+
+def test_same_centre_judge_row_is_an_error_and_nothing_is_written(competition, sample_bytes):
+    rows = _sheet(sample_bytes, "SC")
+    rows.append(["CD1013", "CD1001", 10, 10, 10, 10])  # 姜平静 and CD1001 are both at 城东
+    result = _scores(xlsx({"评分": rows}), "SC")
+    assert [(e.row, e.column) for e in result.errors] == [(62, "评委")]
+    assert "城东政务服务中心" in str(result.errors[0])
+    assert not ScoreSheet.objects.exists()
+
+
+def test_declared_conflict_is_an_error(competition, sample_bytes):
+    judge = Judge.objects.get(user__username="pw05")
+    conflict_declare(judge=judge, entry=Entry.objects.get(staff__staff_no="CD1003"), reason="亲属")
+    result = _scores(sample_bytes("competition_2026_scores_SC.xlsx"), "SC")
+    assert [(e.row, e.column) for e in result.errors] == [(43, "评委")]
+    assert ConflictDeclaration.objects.count() == 1
+
+
+def test_above_maximum_unknown_judge_and_entrant(competition, sample_bytes):
+    rows = _sheet(sample_bytes, "SC")
+    rows[1][2] = 21  # 服务礼仪 max 20
+    rows[2][0] = "nobody"
+    rows[3][1] = "CD9999"
+    rows[4][3] = "abc"
+    rows.append(["pw02", "CD1001", 1, 1, 1, 1])  # again
+    result = _scores(xlsx({"评分": rows}), "SC")
+    assert [(e.row, e.column) for e in result.errors] == [
+        (2, "服务礼仪"), (3, "评委"), (4, "参赛者"), (5, "业务准确"), (62, "参赛者")
+    ]
+    assert not ScoreSheet.objects.exists()
+
+
+def test_a_judge_not_on_the_rounds_panel(competition, sample_bytes):
+    # pw05 judges SC only.
+    result = _scores(xlsx({"评分": [["评委", "参赛者", "得分"], ["pw05", "CD1001", 80]]}), "QJ")
+    assert [(e.row, e.column) for e in result.errors] == [(2, "评委")]
+
+
+def test_total_score_column_instead_of_criteria(competition):
+    content = xlsx({"评分": [[" 评委 ", "参赛者", "得分"], ["judge", "cd1001", "88.5"], ["pw02", "CD1001", 101]]})
+    result = _scores(content, "SC")
+    assert [(e.row, e.column) for e in result.errors] == [(3, "得分")]
+    content = xlsx({"评分": [["评委", "参赛者", "得分"], ["judge", "cd1001", "88.5"]]})
+    assert _scores(content, "SC").ok
+    assert ScoreSheet.objects.get().total == Decimal("88.5")
+
+
+def test_judged_round_needs_the_judge_column(competition):
+    result = _scores(xlsx({"评分": [["参赛者", "得分"], ["CD1001", 80]]}), "SC")
+    assert [(e.row, e.column) for e in result.errors] == [(1, "评委")]
+
+
+def test_offline_written_round_csv(competition):
+    content = "参赛者,得分\nCD1001,88\nCD1003,86.5\n".encode("utf-8-sig")
+    result = _scores(content, "ZS", filename="zs.csv")
+    assert result.ok and result.created == 2
+    assert set(ScoreSheet.objects.values_list("judge", flat=True)) == {None}
+
+
+def test_a_changed_score_is_a_new_version(competition):
+    assert _scores(xlsx({"s": [["参赛者", "得分"], ["CD1001", 88]]}), "ZS").ok
+    result = _scores(xlsx({"s": [["参赛者", "得分"], ["CD1001", 90]]}), "ZS")
+    assert result.updated == 1
+    sheet = ScoreSheet.objects.get()
+    assert sheet.total == Decimal("90") and sheet.version == 2
+    assert list(sheet.versions.values_list("number", "total")) == [(1, Decimal("88.00")), (2, Decimal("90.00"))]
+
+
+def test_dry_run_writes_nothing(competition, sample_bytes):
+    result = _scores(sample_bytes("competition_2026_scores_SC.xlsx"), "SC", dry_run=True)
+    assert result.ok and result.created == 60
+    assert not ScoreSheet.objects.exists()
+    assert Round.objects.get(code="SC").state == RoundState.DRAFT
+
+
+def test_unknown_round_or_competition(competition):
+    content = xlsx({"s": [["参赛者", "得分"], ["CD1001", 88]]})
+    assert "XX" in str(_scores(content, "XX").errors[0])
+    result = round_scores_import_file(content, "s.xlsx", competition_code="NOPE", round_code="ZS", dry_run=False)
+    assert not result.ok
+
+
+def test_commands(competition, capsys):
+    call_command("import_round_scores", str(SAMPLES / "competition_2026_scores_ZS.xlsx"), "--competition", "js2026",
+                 "--round", "zs")
+    assert ScoreSheet.objects.count() == 10
+    with pytest.raises(CommandError):
+        call_command("import_round_scores", str(SAMPLES / "competition_2026_scores_ZS.xlsx"), "--competition", "JS2026",
+                     "--round", "SC")
