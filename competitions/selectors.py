@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from home.db import ids_filter
+
 from . import scoring
 from .models import (
     Award,
@@ -224,7 +226,9 @@ def award_bonus_for_period(*, start, end, staff_ids):
     people in `staff_ids` (uncapped: the evaluation applies the month's bonus cap). Withdrawn
     (reopened) results do not count. `start`/`end` are datetimes, the period being
     [start, end) (as `Period.moments()` gives them), or dates, both included. One query."""
-    awards = Award.objects.filter(staff_id__in=list(staff_ids), snapshot__withdrawn_at__isnull=True)
+    wanted = set(staff_ids)
+    # A large headcount is not sent as an IN list (home.db.ids_filter): the rows are kept here.
+    awards = Award.objects.filter(ids_filter("staff_id", wanted), snapshot__withdrawn_at__isnull=True)
     if isinstance(start, dt.datetime):
         awards = awards.filter(snapshot__published_at__gte=start, snapshot__published_at__lt=end)
     else:
@@ -232,4 +236,5 @@ def award_bonus_for_period(*, start, end, staff_ids):
     return {
         staff_id: points
         for staff_id, points in awards.values("staff_id").annotate(points=Sum("bonus")).values_list("staff_id", "points")
+        if staff_id in wanted
     }

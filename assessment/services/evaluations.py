@@ -70,6 +70,8 @@ EVALUATION_FIGURES = (
 EVALUATION_BATCH = 2000  # rows per executemany
 DEFAULT_SCHEME_NAME = "默认考核方案"
 
+ZERO_POINTS = Decimal("0.00")
+
 
 @dataclasses.dataclass
 class ComputeResult:
@@ -178,7 +180,7 @@ def _period_for_compute(period, user, dry_run=False):
     return record
 
 
-def _inputs_for(person, *, attendance, ratings, rating_points, findings, exams, learning, bonus):
+def _inputs_for(person, *, attendance, ratings, rating_points, findings, exams, learning, bonus, award_bonus=None):
     """scoring.Inputs of one person, and the same facts as JSON for the receipt."""
     points_by_level = rating_points
     # SQLite may hand back Decimal('50') for 50.00: every percentage with its 2 places.
@@ -197,7 +199,7 @@ def _inputs_for(person, *, attendance, ratings, rating_points, findings, exams, 
         test_percents=[percent for _exam, percent in exams],
         learning_due=learning.get("due", 0),
         learning_on_time=learning.get("on_time", 0),
-        bonus_points=[bonus] if bonus else [],
+        bonus_points=[points for points in (bonus, award_bonus) if points],
     )
     snapshot = {
         "attendance": {
@@ -226,6 +228,7 @@ def _inputs_for(person, *, attendance, ratings, rating_points, findings, exams, 
         "exams": [{"title": exam.title, "percent": _text(percent)} for exam, percent in exams],
         "learning": {"due": inputs.learning_due, "on_time": inputs.learning_on_time},
         "bonus_points": str(bonus),
+        "award_points": str(scoring.round2(award_bonus or ZERO_POINTS)),
     }
     return inputs, snapshot
 
@@ -342,6 +345,7 @@ def evaluations_compute(*, period, user=None, reason="", progress=None, dry_run=
     (anything the reads created is rolled back): the result's `rows` are the evaluations
     as a recompute would write them (evaluations_recompute_preview compares them).
     """
+    from competitions.selectors import award_bonus_for_period
     from courses.selectors import learning_due_and_on_time
     from exams.selectors import exam_percentages_for_period
 
@@ -379,6 +383,8 @@ def evaluations_compute(*, period, user=None, reason="", progress=None, dry_run=
         bonus = selectors.bonus_points(period=period, staff=ids)
         start, end = period.moments()
         exams = exam_percentages_for_period(start=start, end=end, staff_ids=ids)
+        # Competition awards count in the month their results were published.
+        awards = award_bonus_for_period(start=start, end=end, staff_ids=ids)
         for pk, (first, last) in partly.items():
             # Exams that closed before they joined or after they left are not theirs to take.
             exams[pk] = [(e, p) for e, p in exams.get(pk, []) if first <= timezone.localdate(e.closes_at) <= last]
@@ -404,6 +410,7 @@ def evaluations_compute(*, period, user=None, reason="", progress=None, dry_run=
                 exams=exams.get(pk, []),
                 learning=learning.get(pk, {}),
                 bonus=bonus[pk],
+                award_bonus=awards.get(pk, ZERO_POINTS),
             )
             results[pk] = (person, version, rules, inputs, scoring.evaluate(inputs, rules), snapshot)
 
