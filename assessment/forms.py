@@ -149,6 +149,8 @@ class ApproveForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if not self.blocker_fields:
+            return data  # nothing to explain: the selection is not shown
         selected, shared = data.get("selected") or [], (data.get("shared_note") or "").strip()
         if selected and not shared:
             self.add_error("shared_note", _("Write the explanation for the %(n)d items ticked.") % {"n": len(selected)})
