@@ -141,9 +141,11 @@ def round_in_force(history, on, current):
     return due_round
 
 
-def learning_due_and_on_time(*, start, end, staff_ids):
+def learning_due_and_on_time(*, start, end, staff_ids, employed=None):
     """For the L component: per person, the mandatory items due between `start` and `end`
-    (dates, inclusive) and how many of them were completed by their due date.
+    (dates, inclusive) and how many of them were completed by their due date. `employed`
+    maps the people who joined or left within the span to their (first, last) day: items
+    due outside it are not theirs.
 
     A policy update counts when the person acknowledged, by the due date, the round that
     was in force on the due date (an acknowledgement of an earlier round of a revised
@@ -195,7 +197,11 @@ def learning_due_and_on_time(*, start, end, staff_ids):
             current[policy_id] = current_round
 
     figures = {}
+    employed = employed or {}
     for staff_id, kind, page_id, due, on_time in rows:
+        span = employed.get(staff_id)
+        if span is not None and not span[0] <= due <= span[1]:
+            continue
         if kind == ItemKind.POLICY:
             due_round = round_in_force(history.get(page_id), due, current.get(page_id, 1))
             on_time = any(

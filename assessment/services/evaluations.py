@@ -388,7 +388,7 @@ def evaluations_compute(*, period, user=None, reason="", progress=None, dry_run=
         for pk, (first, last) in partly.items():
             # Exams that closed before they joined or after they left are not theirs to take.
             exams[pk] = [(e, p) for e, p in exams.get(pk, []) if first <= timezone.localdate(e.closes_at) <= last]
-        learning = learning_due_and_on_time(start=period.first, end=period.last, staff_ids=ids)
+        learning = learning_due_and_on_time(start=period.first, end=period.last, staff_ids=ids, employed=partly)
         rating_points = selectors.rating_points_by_centre(centre_ids)
         versions, default_version = selectors.current_scheme_versions(centre_ids)
         default_version = default_version or scheme_default_version(user=user)

@@ -318,3 +318,17 @@ def test_the_receipt_dates_a_finding_by_beijing_time(worked):
     early.save()
     services.evaluations_compute(period=OCTOBER)
     assert _evaluations()["E002"].inputs["findings"][0]["date"] == "2026-10-16"
+
+
+def test_a_leavers_learning_counts_only_what_fell_due_while_employed(worked, home_page):
+    """Courses due on 25 October: someone whose last day was the 20th is not marked late for
+    them (L absent), while everyone still employed is."""
+    bo = StaffProfile.objects.get(staff_no="E002")
+    chen = StaffProfile.objects.get(staff_no="W001")
+    builders.learning_in_october(home_page, bo, due=2, on_time=0)
+    builders.learning_in_october(home_page, chen, due=1, on_time=0)
+    StaffProfile.objects.filter(pk=bo.pk).update(leave_date=dt.date(2026, 10, 20), active=False)
+    services.evaluations_compute(period=OCTOBER)
+    evaluations = _evaluations()
+    assert evaluations["E002"].learning is None
+    assert evaluations["W001"].learning == Decimal("0.00")
