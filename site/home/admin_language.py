@@ -27,7 +27,9 @@ WAGTAIL_ADMIN_STRINGS = [
     gettext_noop(
         'JavaScript is required to use Wagtail, but it is currently disabled.<br /> Here are the <a href="https://www.enable-javascript.com/" target="_blank" rel="noreferrer">instructions how to enable JavaScript in your web browser</a>.'
     ),
+    # The translation keeps no link (guide.wagtail.org is unreachable on an intranet).
     gettext_noop(
+        # xgettext:no-python-format
         'See our <a href="%(guide_link)s" target="_blank">content checks guide</a> for more information on how content metrics are calculated.'
     ),
     gettext_noop("Date updated"),
