@@ -62,6 +62,7 @@ class AssignmentForm(AudienceFormMixin, WagtailAdminModelForm):
             staff_ids=[s.pk for s in cleaned.get("individual_staff_nos") or []],
         )
         if count:
+            no_post = _("no post")
             self.add_error(
                 "other_posts_confirmed",
                 _(
@@ -72,7 +73,7 @@ class AssignmentForm(AudienceFormMixin, WagtailAdminModelForm):
                     "posts": "、".join(post.name for post in target),
                     "count": count,
                     "examples": "、".join(
-                        f"{person.name}（{person.staff_no}，{person.post.name if person.post_id else _('no post')}）"
+                        "{}（{}，{}）".format(person.name, person.staff_no, person.post.name if person.post_id else no_post)
                         for person in examples
                     ),
                 },
