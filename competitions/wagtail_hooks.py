@@ -17,11 +17,11 @@ def register_competitions_viewsets():
 
 @hooks.register(PORTAL_SECTION_HOOK)
 def competitions_portal_section(request):
-    # Shown, not yet linked: the staff pages come with the portal part of the issue.
     return PortalSection(
         key="competitions",
         title=_("Competitions"),
         description=_("Skills competitions I take part in"),
         icon="赛",
+        url_name="competitions:mine",
         order=50,
     )

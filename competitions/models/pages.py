@@ -31,6 +31,13 @@ class CompetitionIndexPage(Page):
     subpage_types = ["competitions.CompetitionPage"]
     max_count = 1
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["competitions"] = (
+            CompetitionPage.objects.child_of(self).live().order_by("-year", "-first_published_at")
+        )
+        return context
+
     class Meta:
         verbose_name = _("competitions index")
         verbose_name_plural = _("competitions indexes")
@@ -113,5 +120,6 @@ class CompetitionPage(Page):
         context = super().get_context(request, *args, **kwargs)
         from ..selectors import published_snapshot
 
+        # The public page shows only the frozen, published standings, never live scores.
         context["snapshot"] = published_snapshot(competition=self)
         return context

@@ -51,6 +51,7 @@ urlpatterns = [
     # Each app's own public and portal pages (me/learning/, me/exams/, rate/, api/v1/ ...).
     path("", include("courses.urls")),
     path("", include("exams.urls")),
+    path("", include("competitions.urls")),
     path("", include("assessment.urls")),
 ]
 

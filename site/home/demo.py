@@ -780,6 +780,9 @@ def load_initial_data():
     from exams.demo import load_exam_content
 
     load_exam_content(tally)
+    from competitions.demo import load_competition_content
+
+    load_competition_content(tally)
     from assessment.demo import load_service_records
 
     load_service_records(tally)

@@ -1,0 +1,45 @@
+"""The competitions part of load_initial_data: last year's competition, judged by six judges
+per entrant (recusal by centre), published with awards; the demo staff member sees their
+result in the portal; running it again changes nothing."""
+
+import pytest
+from django.utils import timezone
+from home.demo import load_initial_data
+
+from competitions.models import (
+    Award,
+    CompetitionPage,
+    Entry,
+    PanelSeat,
+    ResultSnapshot,
+    RoundState,
+    ScoreSheet,
+)
+from competitions.selectors import competition_standings
+
+
+@pytest.mark.django_db
+def test_last_years_competition_is_published_once(home_page, client):
+    load_initial_data()
+    year = timezone.localdate().year - 1
+    competition = CompetitionPage.objects.get(code=f"JS{year}")
+    assert competition.published_at is not None and competition.published_at.year == year
+    assert set(competition.rounds.values_list("state", flat=True)) == {RoundState.PUBLISHED}
+    assert Entry.objects.filter(competition=competition).count() == 12
+    # Six judges per entrant: the staff judge of the same centre is recused.
+    for entry in Entry.objects.filter(competition=competition).select_related("staff__centre"):
+        seats = PanelSeat.objects.filter(entry=entry, round__code="SC").select_related("judge")
+        assert seats.count() == 6
+        assert all(s.judge.centre_id != entry.staff.centre_id for s in seats)
+    assert Award.objects.filter(competition=competition).values_list("level", flat=True).distinct().count() == 3
+    snapshot = ResultSnapshot.objects.get(competition=competition, withdrawn_at__isnull=True)
+    assert snapshot.data == competition_standings(competition=competition).as_data()
+    staff_row = next(r for r in snapshot.data["rows"] if r["label"] == "CD0001")
+    assert staff_row["award"] is not None
+    # The demo staff member sees it in the portal.
+    client.force_login(Entry.objects.get(competition=competition, staff__staff_no="CD0001").staff.user)
+    html = client.get("/me/competitions/").content.decode()
+    assert f'data-competition="JS{year}"' in html and "data-award" in html
+    counts = (ScoreSheet.objects.count(), Award.objects.count(), ResultSnapshot.objects.count())
+    load_initial_data()
+    assert (ScoreSheet.objects.count(), Award.objects.count(), ResultSnapshot.objects.count()) == counts
