@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench check messages screenshots browser install clean
+.PHONY: run test bench check lint messages screenshots browser install clean
 
 # A fresh venv with everything pinned in requirements*.txt; reinstalled when they change.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -39,6 +39,11 @@ screenshots: $(STAMP) browser
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# Bugbear and import order (ruff), and DESIGN's dependency rules (import-linter, pyproject.toml).
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	PYTHONPATH=site $(VENV)/bin/lint-imports --no-cache
 
 check: $(STAMP)
 	$(PY) manage.py check

@@ -19,8 +19,8 @@ from people.models import ServiceCentre, StaffProfile, Window
 
 from . import roles, selectors, services
 from .forms import CaseStepForm, CorrectionForm
-from .record_forms import AddDayForm
 from .models import AttendanceDay, BadReviewCase, Rating
+from .record_forms import AddDayForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from home.validators import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from ninja import Field, NinjaAPI, Schema, Status
 from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError
@@ -26,6 +25,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from pydantic import AfterValidator, Strict
 from pydantic_core import PydanticCustomError
+
+from home.validators import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 
 from . import rating_rules as rr
 from .models import RatingSource

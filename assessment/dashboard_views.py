@@ -24,9 +24,8 @@ from home.spreadsheets import export_bytes
 from people import roles as people_roles
 from people import selectors as people_selectors
 
-from . import charts, scoring
+from . import charts, scoring, selectors
 from . import roles as assessment_roles
-from . import selectors
 from .models import EvaluationPeriod
 from .models.evaluations import GRADE_LABELS_ZH
 

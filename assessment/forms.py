@@ -3,6 +3,7 @@
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
+
 from home.validators import validate_no_control_characters
 
 from . import rating_rules as rr
@@ -162,7 +163,7 @@ class ApproveForm(forms.Form):
         """(checkbox, own note field) per blocker, for the month page's table."""
         if not self.blocker_fields:
             return []
-        return list(zip(self["selected"].subwidgets, (self[name] for name in self.blocker_fields)))
+        return list(zip(self["selected"].subwidgets, (self[name] for name in self.blocker_fields), strict=False))
 
     def acknowledgements(self):
         """The note of each blocker, in order: its own, else the shared one when ticked."""

@@ -13,8 +13,8 @@ from django.utils.translation import pgettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.site_summary import SummaryItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.site_summary import SummaryItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import chooser as chooser_views
@@ -545,9 +545,7 @@ class CasesSummaryItem(SummaryItem):
 from decimal import Decimal as _Decimal  # noqa: E402
 
 from django import forms  # noqa: E402
-from django.core.exceptions import ValidationError  # noqa: E402
 from django.core.exceptions import PermissionDenied  # noqa: E402
-from django.shortcuts import redirect  # noqa: E402
 from django.utils.functional import cached_property  # noqa: E402
 from django.views.generic import FormView  # noqa: E402
 from wagtail.admin.forms import WagtailAdminModelForm  # noqa: E402
@@ -627,7 +625,7 @@ class SchemeFormBase(WagtailAdminModelForm):
         if sum(weights) <= 0:
             raise ValidationError(_("The weights must add up to more than 0."))
         floors = [cleaned[f"floor_{k}"] for k in scoring.GRADES if k != scoring.FAIL]
-        if any(higher <= lower for higher, lower in zip(floors, floors[1:])):
+        if any(higher <= lower for higher, lower in zip(floors, floors[1:], strict=False)):
             raise ValidationError(_("Each grade's lowest score must be below the one of the grade above."))
         if cleaned["excellent_quota_percent"] > 100:
             self.add_error("excellent_quota_percent", _("At most 100%."))

@@ -78,7 +78,7 @@ def make_october(people, ratings_per_person, seed=2026):
     from django.utils import timezone
 
     from assessment.models import AttendanceDay, Rating
-    from assessment.services import builtin_source, IMPORT_SOURCE_CODES
+    from assessment.services import IMPORT_SOURCE_CODES, builtin_source
 
     ops = connection.ops
     rng = random.Random(seed)
@@ -311,14 +311,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
     setup_django()
 
-    from django.db import connection
+    from django.db import connection, transaction
 
     from assessment import services
     from assessment.models import AttendanceDay, BadReviewCase, Evaluation, Rating
-    from people.models import StaffProfile
-
-    from django.db import transaction
     from home.db import refresh_statistics
+    from people.models import StaffProfile
 
     began = time.perf_counter()
     sqlite_bulk_load(True)

@@ -204,7 +204,7 @@ def build_fixture(tag, *, staff_count, exam_a_count, question_count):
                   "duration_minutes": 120}
         exam_a = exam_create(title=f"压测自动保存{tag}", individuals=staff[:exam_a_count], **common)
         exam_b = exam_create(title=f"压测集中开考{tag}", individuals=staff, **common)
-    candidates = [(s.pk, sess.session_key) for s, sess in zip(staff, sessions)]
+    candidates = [(s.pk, sess.session_key) for s, sess in zip(staff, sessions, strict=False)]
     return exam_a.pk, exam_b.pk, candidates
 
 

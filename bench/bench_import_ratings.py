@@ -94,13 +94,13 @@ def main(argv=None):
     setup_django()
 
     import tablib
+    from bench_import_attendance import make_staff
     from django.db import connection
 
+    from assessment import rating_rules as rr
     from assessment.imports import RATINGS_IMPORT
     from assessment.models import BadReviewCase, Rating
     from assessment.services import IMPORT_SOURCE_CODES, builtin_source
-    from assessment import rating_rules as rr
-    from bench_import_attendance import make_staff
     from home.imports import run_import
 
     nos = make_staff(args.staff)

@@ -7,8 +7,8 @@ Usage: .venv/bin/python bench/bench_import_staff.py [--rows N] [--baseline-rows 
 import argparse
 import io
 import random
-import time
 import resource
+import time
 
 from common import setup_django
 
@@ -72,12 +72,13 @@ def main(argv=None):
     args = parser.parse_args(argv)
     setup_django()
 
+    from django.contrib.auth import get_user_model
+
     from home.imports import run_import
     from home.spreadsheets import read_table, table_to_dataset
     from people.imports import STAFF_ROSTER_IMPORT
     from people.models import Post, ServiceCentre, StaffProfile, VendorCompany, Window
     from people.resources import StaffResource
-    from django.contrib.auth import get_user_model
 
     content = roster_xlsx(args.rows)
     print(f"generated roster: {args.rows} rows, {len(content) / 1e6:.1f} MB xlsx")

@@ -28,8 +28,8 @@ def setup_django():
     import django
 
     django.setup()
-    from django.test.utils import setup_test_environment
     from django.db import connection
+    from django.test.utils import setup_test_environment
 
     setup_test_environment()
     if url.startswith("postgres"):

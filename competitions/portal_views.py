@@ -4,6 +4,7 @@ own staff profile (an account without one is refused)."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+
 from people.models import StaffProfile
 
 from . import selectors

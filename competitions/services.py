@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
 from home.imports import ImportResult, RowError, cell_problem
 from home.spreadsheets import SpreadsheetError, cell_text, shown
 from people import roles

@@ -1,9 +1,10 @@
 """Registration of the competitions app's admin screens, rubric snippet and portal section."""
 
 from django.utils.translation import gettext_lazy as _
-from people.portal import PORTAL_SECTION_HOOK, PortalSection
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
+
+from people.portal import PORTAL_SECTION_HOOK, PortalSection
 
 from .viewsets import CompetitionsViewSetGroup, RubricViewSet
 

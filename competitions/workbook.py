@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+
 from home.spreadsheets import (
     HEADER_SEARCH_ROWS,
     Limits,
@@ -79,12 +80,10 @@ def _table(rows, markers):
     """The rows of one sheet as a Table with normalised headers, or None without a header."""
     head = rows[:HEADER_SEARCH_ROWS]
     wanted = {norm(m) for m in markers}
-    for index, row in enumerate(head):
-        headers = [norm(c) for c in row]
-        if wanted <= set(headers):
-            break
-    else:
+    index = next((i for i, row in enumerate(head) if wanted <= {norm(c) for c in row}), None)
+    if index is None:
         return None
+    headers = [norm(c) for c in head[index]]
     named = [(i, h) for i, h in enumerate(headers) if h]
     table = Table(headers=[h for _i, h in named], header_row=index + 1)
     for number_, raw in enumerate(rows[index + 1 :], start=index + 2):

@@ -30,8 +30,6 @@ from .models import (
 )
 from .services import learning_sections_ensure
 
-
-
 # ---------------------------------------------------------------------------
 # Block builders (raw StreamField data with stable ids)
 # ---------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from .resources import HOURS, STAFF_NO, TITLE, TRAINING_HEADERS
 from .roles import TRAINING_IMPORT_PERMISSION
 from .services import training_records_import
 
-
 TRAINING_IMPORT = SpreadsheetImport(
     key="training",
     label=_("Offline training records"),

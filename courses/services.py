@@ -35,7 +35,6 @@ from .models import (
     TrainingRecord,
 )
 
-
 # Trainers write learning content and submit it for moderation; the 培训审核 group (senior
 # trainers) publishes, by approving it in the 培训内容审核 workflow or directly.
 TRAINER_PAGE_PERMISSIONS = ("add_page", "change_page", "lock_page", "unlock_page")

@@ -17,8 +17,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from home import services as home_services
@@ -26,7 +26,6 @@ from people.selectors import staff_profile_for
 
 from . import selectors, services
 from .models import CaseScenarioPage, CoursePage, LessonPage, PolicyUpdatePage
-
 
 FORM_MESSAGE = "learning-form"  # shown next to the form too (courses/includes/form_messages.html)
 

@@ -13,7 +13,17 @@ from people.models import ServiceCentre, StaffProfile
 
 from . import services
 from .demo_questions import demo_rows
-from .models import Attempt, BlueprintRule, Exam, Paper, PaperKind, PaperSlot, Question, QuestionBank, ReviewRule
+from .models import (
+    Attempt,
+    BlueprintRule,
+    Exam,
+    Paper,
+    PaperKind,
+    PaperSlot,
+    Question,
+    QuestionBank,
+    ReviewRule,
+)
 from .resources import QUESTION_HEADERS
 
 BANK = "窗口服务知识题库"

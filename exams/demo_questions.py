@@ -83,7 +83,7 @@ def generated():
                      "工作纪律", 4))
     for component, weight in WEIGHTS:
         rows.append(("填空", f"月度考核中，{component}的权重是____。", [], f"{weight}|{weight}%", f"权重{weight}。", "考核制度", 3))
-    rows.append(("多选", "以下哪些评价等级属于好评？", [l for l, _p in LEVELS[:4]], "ABC", "非常满意、满意、基本满意。", "好差评", 2))
+    rows.append(("多选", "以下哪些评价等级属于好评？", [level for level, _points in LEVELS[:4]], "ABC", "非常满意、满意、基本满意。", "好差评", 2))
     rows.append(("多选", "绩效系数高于1.0的等级有？", grade_names[:4], "AB", "优秀1.2，良好1.1。", "考核制度", 3))
     rows.append(("判断", "技能竞赛一等奖在成绩公布当月可获得3分加分。", [], "对", "一、二、三等奖分别加3、2、1分。", "技能竞赛", 3))
     rows.append(("判断", "月度考核的加分没有上限。", [], "错", "加分最多10分。", "考核制度", 3))

@@ -36,7 +36,14 @@ from .models import (
     QuestionType,
     QuestionVersion,
 )
-from .models.bank import CHOICE_TYPES, OPTION_LETTERS, content_digest, stem_html_from_text, stem_key, version_fields
+from .models.bank import (
+    CHOICE_TYPES,
+    OPTION_LETTERS,
+    content_digest,
+    stem_html_from_text,
+    stem_key,
+    version_fields,
+)
 from .resources import (
     ANSWER,
     BANK,

@@ -3,7 +3,6 @@
 import pytest
 
 from people import roles
-
 from tests import factories
 
 # The role users of the permission matrix, by a short key (used in test ids).

@@ -4,9 +4,6 @@ citizen ratings (ratings.py), bad-review cases (cases.py), inspections and comme
 
 from .attendance import AttendanceCorrection, AttendanceDay, DingTalkUser  # noqa: F401
 from .cases import BadReviewCase, CaseEvent  # noqa: F401
-from .inspections import Commendation, FindingType, InspectionFinding  # noqa: F401
-from .ratings import Rating, RatingLevel, RatingSource  # noqa: F401
-from .rules import CalendarDay, CentreRules, ShiftSchedule  # noqa: F401
 from .evaluations import (  # noqa: F401
     AssessmentScheme,
     Evaluation,
@@ -15,3 +12,6 @@ from .evaluations import (  # noqa: F401
     PeriodChange,
     SchemeVersion,
 )
+from .inspections import Commendation, FindingType, InspectionFinding  # noqa: F401
+from .ratings import Rating, RatingLevel, RatingSource  # noqa: F401
+from .rules import CalendarDay, CentreRules, ShiftSchedule  # noqa: F401

@@ -3,6 +3,6 @@
 Callers use `assessment.selectors.<name>`; the modules below hold the code.
 """
 
+from .dashboards import *  # noqa: F401,F403
 from .evaluations import *  # noqa: F401,F403
 from .records import *  # noqa: F401,F403
-from .dashboards import *  # noqa: F401,F403

@@ -15,7 +15,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Aggregate, Avg, Case, CharField, Count, Exists, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When, Window
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Floor, RowNumber
 
 from .. import attendance_rules as ar

@@ -240,7 +240,6 @@ def evaluation_blockers(*, period):
     cases of the month still pending, and ratings of the month that name no staff member.
     Three queries."""
     from people.models import StaffProfile
-
     from people.selectors import employed_between
 
     start, end = period.moments()

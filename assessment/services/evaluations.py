@@ -1,11 +1,10 @@
 """Writes of monthly evaluations: schemes and their versions, the monthly compute."""
 
-from collections import defaultdict
 import dataclasses
-from types import SimpleNamespace
-from decimal import Decimal
-
 import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,9 +15,8 @@ from home.batch import gc_paused
 from home.db import fast_insert, fast_update
 
 from .. import attendance_rules as ar
-from .. import pay, scoring
+from .. import pay, roles, scoring
 from .. import rating_rules as rr
-from .. import roles
 from ..models import (
     AssessmentScheme,
     CalendarDay,

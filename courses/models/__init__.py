@@ -13,11 +13,11 @@ from .pages import (  # noqa: F401
 from .records import (  # noqa: F401
     Acknowledgement,
     Assignment,
-    ItemKind,
     AssignmentRecipient,
     Certificate,
     CourseFeedback,
     Enrolment,
+    ItemKind,
     LessonCompletion,
     ScenarioRun,
     TrainingRecord,

@@ -171,7 +171,7 @@ def _stored_names(storage, folder):
 # --- notices: in-portal messages, and their e-mail copy ---------------------------------
 
 from django.conf import settings  # noqa: E402
-from django.core.mail import get_connection, EmailMessage  # noqa: E402
+from django.core.mail import EmailMessage, get_connection  # noqa: E402
 from django.utils.http import url_has_allowed_host_and_scheme  # noqa: E402
 
 from .models import Notice  # noqa: E402

@@ -11,8 +11,8 @@ from datetime import timedelta
 
 import segno
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone

@@ -12,9 +12,17 @@ from django.utils.translation import gettext as _
 from home.imports import ImportResult, RowCleaner, RowError, cell_problem, duplicate_key_errors
 from home.spreadsheets import cell_text
 
-from . import roles
-from . import selectors
-from .models import HISTORY_START, CentreMove, Post, ServiceCentre, StaffPayBase, StaffProfile, VendorCompany, Window
+from . import roles, selectors
+from .models import (
+    HISTORY_START,
+    CentreMove,
+    Post,
+    ServiceCentre,
+    StaffPayBase,
+    StaffProfile,
+    VendorCompany,
+    Window,
+)
 from .resources import (
     CENTRE,
     EFFECTIVE_DATE,

@@ -33,7 +33,16 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from . import resources as roster
 from . import selectors
 from .admin_forms import ServiceCentreForm, StaffProfileForm, VendorManagerForm
-from .models import CentreMove, Post, ServiceCentre, StaffPayBase, StaffProfile, VendorCompany, VendorManager, Window
+from .models import (
+    CentreMove,
+    Post,
+    ServiceCentre,
+    StaffPayBase,
+    StaffProfile,
+    VendorCompany,
+    VendorManager,
+    Window,
+)
 from .privacy import PERSONAL_DATA_PERMISSION, can_see_personal_data
 
 # Sub-menu items registered under this hook name appear in the Organisation menu.

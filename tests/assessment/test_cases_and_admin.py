@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessment import selectors, services
@@ -181,7 +181,7 @@ def test_vendor_sees_only_their_company(client, vendor_manager, staff_member, ot
 def test_selectors_use_a_fixed_number_of_queries(centre):
     def build(n):
         people = [factories.make_staff(centre=centre) for _ in range(n)]
-        for p in people:
+        for _ in people:
             services.builtin_source(services.QR_SOURCE_CODE)
         return people
 
@@ -234,7 +234,7 @@ MATRIX = {
                                              [ADMIN_LOGIN, ADMIN_LOGIN, DENIED, 200, DENIED, ADMIN_LOGIN, ADMIN_LOGIN, 200],
 }
 # fmt: on
-CASES = [(url, user, outcome) for url, outcomes in MATRIX.items() for user, outcome in zip(USERS, outcomes)]
+CASES = [(url, user, outcome) for url, outcomes in MATRIX.items() for user, outcome in zip(USERS, outcomes, strict=False)]
 
 
 @pytest.mark.parametrize("url, user_key, expected", CASES, ids=[f"{u}-{k}" for u, k, _ in CASES])

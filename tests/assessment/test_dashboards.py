@@ -30,10 +30,10 @@ PUBLISHED = EvaluationPeriod.Status.PUBLISHED
 def evaluation(period, person, score, grade, *, veto=False, centre=None, inputs=None, components=(None,) * 4):
     version = services.scheme_default_version()
     rules = scoring.DEFAULT_RULES
-    r, d, t, l = components
+    r, d, t, learning = components
     return Evaluation.objects.create(
         period=period, staff=person, centre=centre or person.centre, vendor=person.vendor, scheme_version=version,
-        inputs=inputs or {}, ratings=r, discipline=d, tests=t, learning=l, total=Decimal(score),
+        inputs=inputs or {}, ratings=r, discipline=d, tests=t, learning=learning, total=Decimal(score),
         score=Decimal(score), veto=veto, grade_before_quota=grade, grade=grade,
         coefficient=rules.coefficients[grade], pay_base=Decimal("2000.00"),
         pay=scoring.round2(Decimal("2000") * rules.coefficients[grade]), computed_at=timezone.now(),

@@ -2,8 +2,8 @@
 the log (django-simple-history); locking; the appeal window in working days."""
 
 import contextlib
-import re
 import datetime as dt
+import re
 from decimal import Decimal
 from unittest import mock
 

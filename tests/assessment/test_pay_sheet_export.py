@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from assessment import attendance_rules as ar
-from assessment import selectors, services
+from assessment import services
 from assessment.models import AttendanceDay, Evaluation, EvaluationPeriod
 from people import roles
 from people.models import StaffProfile
@@ -140,9 +140,9 @@ def read_people(book):
     for row in rows[1:]:
         values = [cell.value for cell in row]
         if values[0] == "合计":
-            totals = dict(zip(header, row))
+            totals = dict(zip(header, row, strict=False))
         elif totals is None:
-            people[values[0]] = dict(zip(header, row))
+            people[values[0]] = dict(zip(header, row, strict=False))
         elif values[0]:
             stamp.append(values[0])
     return header, people, totals, stamp

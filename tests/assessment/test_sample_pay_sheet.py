@@ -83,10 +83,10 @@ def test_the_sample_files_give_a_pay_sheet_that_follows_design_to_the_cent(tmp_p
     # People, then a 合计 row, then the stamp (status, approval, export).
     header = rows[0]
     totals_at = next(i for i, row in enumerate(rows) if row[0] == "合计")
-    body, totals = rows[1:totals_at], dict(zip(header, rows[totals_at]))
+    body, totals = rows[1:totals_at], dict(zip(header, rows[totals_at], strict=False))
     assert len(body) == 30
     assert any(str(row[0]).startswith("审批：未审批") for row in rows[totals_at + 1:] if row[0])
-    rows = [dict(zip(header, row)) for row in body]
+    rows = [dict(zip(header, row, strict=False)) for row in body]
     receipts = {e.staff.staff_no: e.inputs for e in Evaluation.objects.select_related("staff")}
     expected_r = ratings_component_from_the_file()
 
@@ -131,7 +131,7 @@ def test_the_sample_files_give_a_pay_sheet_that_follows_design_to_the_cent(tmp_p
     vendor_rows = vendor_rows[: next(i for i, row in enumerate(vendor_rows) if row[0] == "合计")]
     vendor_header = vendor_rows[0]
     for values in vendor_rows[1:]:
-        summary = dict(zip(vendor_header, values))
+        summary = dict(zip(vendor_header, values, strict=False))
         mine = [r for r in rows if r["用工单位"] == summary["用工单位"]]
         assert summary["人数"] == len(mine)
         for grade in COEFFICIENT:

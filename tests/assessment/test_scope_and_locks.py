@@ -106,8 +106,9 @@ def test_monthly_sheet_lists_only_the_supervisors_centres_even_when_asked_for_an
     assert "西一号" not in asked
     export = client.get(url, {"month": MONTH, "centre": d["west"].pk, "export": "xlsx"})
     assert export.status_code == 200
-    from openpyxl import load_workbook
     import io
+
+    from openpyxl import load_workbook
 
     cells = [c for row in load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True) for c in row]
     assert "E1001" in cells and "W2001" not in cells
@@ -145,8 +146,9 @@ def test_ratings_listing_export_and_inspect_are_scoped(client_for, two_centres):
         if fmt == "csv":
             assert "EASTTICKET1" in body.decode("utf-8-sig") and "WESTTICKET1" not in body.decode("utf-8-sig")
         else:
-            from openpyxl import load_workbook
             import io
+
+            from openpyxl import load_workbook
 
             cells = [c for r in load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True) for c in r]
             assert "EASTTICKET1" in cells and "WESTTICKET1" not in cells

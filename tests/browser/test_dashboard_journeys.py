@@ -16,8 +16,8 @@ from assessment import scoring
 from assessment.models import AttendanceDay, EvaluationPeriod
 from people import roles
 from tests import factories
-from tests.browser.helpers import admin_log_in, log_in
 from tests.assessment.test_dashboards import evaluation, local, rating
+from tests.browser.helpers import admin_log_in, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,8 +6,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from exams.models import Attempt, Exam, ExamCandidate, Paper, PaperKind
 from people import roles

@@ -3,11 +3,11 @@ staff; a rubric whose maxima do not add up to 100 is refused."""
 
 import pytest
 from django.urls import reverse
-from people import roles
 
 from competitions.models import Rubric
 from competitions.roles import ORGANISE
 from competitions.services import competition_import_file
+from people import roles
 from tests import factories
 
 pytestmark = pytest.mark.django_db

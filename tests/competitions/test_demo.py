@@ -4,7 +4,6 @@ result in the portal; running it again changes nothing."""
 
 import pytest
 from django.utils import timezone
-from home.demo import load_initial_data
 
 from competitions.models import (
     Award,
@@ -16,6 +15,7 @@ from competitions.models import (
     ScoreSheet,
 )
 from competitions.selectors import competition_standings
+from home.demo import load_initial_data
 
 
 @pytest.mark.django_db

@@ -7,7 +7,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from people import roles
 
 from competitions.models import (
     CompetitionPage,
@@ -21,6 +20,7 @@ from competitions.models import (
     TeamMember,
 )
 from competitions.services import competition_import_file, panel_seat_assign
+from people import roles
 
 from .conftest import EAST, SAMPLES, WEST, xlsx
 

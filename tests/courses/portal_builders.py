@@ -39,9 +39,11 @@ def sections(home):
     return learning, policies
 
 
-def make_course(learning, *, lessons=2, checks=((question("题一", (2,)),),), title=None, hours="2.0", pass_percent=80):
+def make_course(learning, *, lessons=2, checks=None, title=None, hours="2.0", pass_percent=80):
     """A course whose every lesson carries the knowledge checks `checks` (a tuple of
     blocks, each a tuple of questions); `checks=()` makes lessons without a check."""
+    if checks is None:
+        checks = ((question("题一", (2,)),),)
     n = next(_seq)
     course = publish(
         learning,
@@ -63,7 +65,9 @@ def make_course(learning, *, lessons=2, checks=((question("题一", (2,)),),), t
     return course
 
 
-def make_policy(policies, *, questions=(question("核实时限", (2,)), question("整改时限", (3,))), title=None):
+def make_policy(policies, *, questions=None, title=None):
+    if questions is None:
+        questions = (question("核实时限", (2,)), question("整改时限", (3,)))
     n = next(_seq)
     return publish(
         policies,

@@ -2,9 +2,9 @@
 policy updates to an audience; recipients are recorded through courses.services, and
 people who join the audience later (roster import, the staff form) get it too."""
 
-import re
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import connection

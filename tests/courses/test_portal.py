@@ -17,11 +17,11 @@ from django.utils import timezone
 from courses import selectors, services
 from courses.models import CaseScenarioPage, CoursePage, LessonPage, PolicyUpdatePage, TrainingRecord
 from tests.courses.portal_builders import (
+    ROLE_PLAY,
     assign,
     make_course,
     make_policy,
     make_scenario,
-    ROLE_PLAY,
     sections,
 )
 

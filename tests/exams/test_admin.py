@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from exams import services
 from exams.models import AttemptStatus, Exam, ExamCandidate, GradingLog, Question
-
 from tests import factories as base
 
 from .factories import make_bank, make_exam, make_fixed_paper, make_question, make_standard_questions

@@ -273,9 +273,8 @@ def test_take_page_queries_do_not_grow_with_questions(client_for, staff_member):
 
 
 def test_audience_by_centre_and_post_with_individuals(questions, centre, staff_member, other_staff):
-    from people.models import Post
-
     from exams.models import ExamCandidate
+    from people.models import Post
     from tests import factories as base
 
     post = Post.objects.create(name="综合受理")

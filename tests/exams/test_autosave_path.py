@@ -11,9 +11,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from home.middleware import SESSION_RENEWAL_INTERVAL, SESSION_RENEWED_KEY
 from exams import services
 from exams.models import Attempt, AttemptItem, AttemptStatus
+from home.middleware import SESSION_RENEWAL_INTERVAL, SESSION_RENEWED_KEY
 
 from .factories import make_bank, make_exam, make_fixed_paper, make_question, make_standard_questions
 

@@ -7,7 +7,6 @@ from django.db import connection, connections
 
 from exams import services
 from exams.models import Attempt, AttemptItem, AttemptStatus
-
 from tests.factories import run_in_threads
 
 from .factories import make_exam, make_fixed_paper, make_standard_questions

@@ -82,9 +82,8 @@ def test_nobody_reads_or_writes_another_persons_attempt(client_for, exam_objects
 @pytest.mark.django_db
 def test_invigilators_see_their_exams_report(client_for, exam_objects):
     from exams.models import Exam
-    from tests import factories
-
     from people import roles
+    from tests import factories
 
     supervisor = factories.make_user_with_role(roles.SUPERVISOR, "invigilator")
     Exam.objects.get(pk=exam_objects["exam"]).invigilators.add(supervisor)

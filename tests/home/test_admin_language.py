@@ -12,11 +12,11 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.template import Context, Template
 from django.utils import formats, timezone, translation
-from people import roles
-from people.models import CentreMove
 from wagtail.models import Workflow
 
 from assessment.models import AssessmentScheme, FindingType
+from people import roles
+from people.models import CentreMove
 from tests import factories
 from tests.factories import visible_text
 

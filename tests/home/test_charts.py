@@ -1,10 +1,9 @@
 """The shared plotly tag on pages under the strict CSP."""
 
 import plotly.graph_objects as go
+from csp.middleware import CSPMiddleware
 from django.template import Context, Template
 from django.test import RequestFactory
-
-from csp.middleware import CSPMiddleware
 
 
 def test_chart_script_carries_the_request_nonce_even_before_anything_read_it():

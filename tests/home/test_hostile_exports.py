@@ -14,12 +14,12 @@ import pytest
 import tablib
 from django.urls import reverse
 from django.utils import timezone
-from home.spreadsheets import export_bytes, safe_cell
-from home.validators import has_control_characters
-from people import roles
 
 from assessment import services
 from assessment.models import Rating
+from home.spreadsheets import export_bytes, safe_cell
+from home.validators import has_control_characters
+from people import roles
 from tests import factories
 
 pytestmark = pytest.mark.django_db

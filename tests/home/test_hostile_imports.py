@@ -13,13 +13,13 @@ from datetime import date
 import openpyxl
 import pytest
 from django.test import override_settings
+
+from assessment.models import Rating
+from exams.models import Question
 from home.imports import MAX_LISTED_ERRORS, get_import, run_import
 from home.spreadsheets import SpreadsheetError, open_table
 from people.imports import STAFF_ROSTER_IMPORT
 from people.models import ServiceCentre, StaffProfile
-
-from assessment.models import Rating
-from exams.models import Question
 
 pytestmark = pytest.mark.django_db
 

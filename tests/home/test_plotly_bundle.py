@@ -15,8 +15,9 @@ from django.core.management import call_command
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 from django.utils import translation
-from home.charts import PLOTLY_JS_PATH, plotly_js_url, render_figure
 from plotly.basedatatypes import BaseTraceType
+
+from home.charts import PLOTLY_JS_PATH, plotly_js_url, render_figure
 
 ROOT = Path(settings.BASE_DIR)
 CHART_MODULES = sorted(ROOT.glob("*/charts.py")) + [ROOT / "site" / "home" / "charts.py"]

@@ -13,6 +13,13 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from assessment import rating_rules as rr
+from assessment.resources import DateTimeCellWidget, PositiveIntWidget, TimeCellWidget
+from courses.resources import HoursWidget
+from exams.resources import DifficultyWidget, QuestionTypeWidget
 from home.imports import cell_problem
 from home.spreadsheets import (
     FORMULA_PREFIXES,
@@ -23,13 +30,6 @@ from home.spreadsheets import (
     safe_cell,
 )
 from home.validators import has_control_characters
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
-
-from assessment import rating_rules as rr
-from assessment.resources import DateTimeCellWidget, PositiveIntWidget, TimeCellWidget
-from courses.resources import HoursWidget
-from exams.resources import DifficultyWidget, QuestionTypeWidget
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -14,7 +14,6 @@ from django.urls import reverse
 from people import roles
 from people.models import StaffProfile
 from people.viewsets import ACTIVATION_SHEET_ACTION
-
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -46,7 +46,7 @@ MATRIX = {
 }
 # fmt: on
 
-CASES = [(url, user, outcome) for url, outcomes in MATRIX.items() for user, outcome in zip(USERS, outcomes)]
+CASES = [(url, user, outcome) for url, outcomes in MATRIX.items() for user, outcome in zip(USERS, outcomes, strict=False)]
 
 
 def test_matrix_rows_are_complete():

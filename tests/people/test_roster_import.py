@@ -3,8 +3,8 @@ service and the admin's upload → preview → confirm screens."""
 
 import io
 from datetime import date
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest

@@ -2,10 +2,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from home.spreadsheets import export_bytes
 
 from competitions.models import CompetitionPage
 from competitions.services import results_dataset
+from home.spreadsheets import export_bytes
 
 
 class Command(BaseCommand):

@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from home.import_command import report_errors
 
 from competitions.services import competition_import_file
+from home.import_command import report_errors
 
 
 class Command(BaseCommand):

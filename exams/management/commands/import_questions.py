@@ -4,11 +4,10 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
-from home.import_command import SpreadsheetImportCommand
-from home.imports import run_import
-
 from exams.imports import question_import_spec
 from exams.services import question_import
+from home.import_command import SpreadsheetImportCommand
+from home.imports import run_import
 
 
 class Command(SpreadsheetImportCommand):
