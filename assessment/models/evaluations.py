@@ -23,6 +23,7 @@ from simple_history.models import HistoricalRecords
 from people.models import ServiceCentre, StaffProfile, VendorCompany
 
 from .. import scoring
+from ..periods import Period
 
 # Grade labels are fixed in Chinese for the pay sheet (a contract), whatever the language.
 GRADE_LABELS_ZH = {
@@ -249,8 +250,6 @@ class EvaluationPeriod(models.Model):
 
     @property
     def period(self):
-        from ..selectors import Period
-
         return Period.parse(self.month)
 
 

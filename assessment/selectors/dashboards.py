@@ -38,7 +38,8 @@ from .. import attendance_rules as ar
 from .. import rating_rules as rr
 from .. import scoring
 from ..models import AttendanceDay, CentreRules, Evaluation, EvaluationAppeal, EvaluationPeriod
-from .records import Period, valid_ratings
+from ..periods import MonthRange, Period  # noqa: F401  (MonthRange: callers use selectors.MonthRange)
+from .records import valid_ratings
 
 __all__ = [
     "dashboard_centres",
@@ -103,34 +104,6 @@ class DashboardScope:
         if self.vendor_id is not None:
             q &= Q(**{f"{prefix}vendor_id": self.vendor_id})
         return q
-
-
-@dataclass(frozen=True)
-class MonthRange:
-    first: Period
-    last: Period
-
-    @classmethod
-    def parse(cls, first, last):
-        """From "YYYY-MM" texts; ValueError when unreadable or reversed."""
-        first, last = Period.parse(first), Period.parse(last)
-        if (first.year, first.month) > (last.year, last.month):
-            raise ValueError("range")
-        return cls(first, last)
-
-    def months(self):
-        result, p = [], self.first
-        while (p.year, p.month) <= (self.last.year, self.last.month):
-            result.append(str(p))
-            p = p.next()
-        return result
-
-    @property
-    def focus(self):
-        return str(self.last)
-
-    def moments(self):
-        return self.first.moments()[0], self.last.moments()[1]
 
 
 def _d2(value):

@@ -28,52 +28,7 @@ from ..models import (
     Rating,
 )
 from ..models.attendance import COUNT_FIELDS
-
-
-@dataclass(frozen=True, order=True)
-class Period:
-    year: int
-    month: int
-
-    @classmethod
-    def parse(cls, text):
-        """'2026-10' → Period(2026, 10); ValueError otherwise."""
-        year, month = (int(part) for part in str(text).split("-"))
-        if not 1 <= month <= 12 or not 2000 <= year <= 2100:
-            raise ValueError(text)
-        return cls(year, month)
-
-    @classmethod
-    def current(cls):
-        today = timezone.localdate()
-        return cls(today.year, today.month)
-
-    def __str__(self):
-        return f"{self.year:04d}-{self.month:02d}"
-
-    @property
-    def first(self):
-        return dt.date(self.year, self.month, 1)
-
-    @property
-    def last(self):
-        return self.next().first - dt.timedelta(days=1)
-
-    def next(self):
-        return Period(self.year + (self.month == 12), self.month % 12 + 1)
-
-    def previous(self):
-        return Period(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
-
-    def moments(self):
-        """[start, end) as aware datetimes in the site's time zone."""
-        tz = timezone.get_current_timezone()
-        start = dt.datetime.combine(self.first, dt.time(), tzinfo=tz)
-        end = dt.datetime.combine(self.next().first, dt.time(), tzinfo=tz)
-        return start, end
-
-    def days(self):
-        return ar.month_days(self.year, self.month)
+from ..periods import Period
 
 
 def _ids(staff):

@@ -21,7 +21,9 @@ from pathlib import Path
 
 import tablib
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils.functional import Promise
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from import_export import widgets
 from import_export.formats.base_formats import CSV, XLSX
@@ -460,22 +462,6 @@ class MoneyWidget(widgets.DecimalWidget):
         return amount.quantize(Decimal("0.01"))
 
 
-# --- Formats ----------------------------------------------------------------------
-
-
-class CalamineXLSX(XLSX):
-    """django-import-export's xlsx format, reading with calamine instead of openpyxl."""
-
-    def create_dataset(self, in_stream):
-        rows = read_rows(in_stream, "sheet.xlsx")
-        dataset = tablib.Dataset()
-        if rows:
-            dataset.headers = [cell_text(c) for c in rows[0]]
-            for row in rows[1:]:
-                dataset.append(list(row) + [None] * (len(dataset.headers) - len(row)))
-        return dataset
-
-
 def escape_formula(value):
     """Neutralise a text cell that Excel would run as a formula (CSV/formula injection)."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
@@ -513,3 +499,20 @@ def export_bytes(dataset, file_format="xlsx"):
     if file_format == "csv":
         return ("\ufeff" + CSV().export_data(dataset)).encode("utf-8")
     return XLSX().export_data(dataset)
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(datasets, filename):
+    """A download of one dataset, or a workbook of several (a sheet each), every cell made
+    safe by `safe_cell`. `filename` gets ".xlsx" unless it has it."""
+    if isinstance(datasets, tablib.Dataset):
+        content = export_bytes(datasets, "xlsx")
+    else:
+        content = tablib.Databook([safe_dataset(d) for d in datasets]).export("xlsx")
+    if not filename.endswith(".xlsx"):
+        filename += ".xlsx"
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
