@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
+from home.hooks import DEMO_LOADER_HOOK
 from people.portal import PORTAL_SECTION_HOOK, PortalSection
 
 from .viewsets import CompetitionsViewSetGroup, RubricViewSet
@@ -26,3 +27,10 @@ def competitions_portal_section(request):
         url_name="competitions:mine",
         order=50,
     )
+
+
+@hooks.register(DEMO_LOADER_HOOK, order=30)
+def load_competitions_demo(tally):
+    from .demo import load_competition_content
+
+    load_competition_content(tally)

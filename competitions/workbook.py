@@ -38,6 +38,16 @@ def key_text(value):
     return SPACES.sub("", unicodedata.normalize("NFKC", cell_text(value)))
 
 
+def key_text_keep_separators(value):
+    """A round-codes cell: NFKC (full-width commas become commas), separators kept."""
+    return unicodedata.normalize("NFKC", cell_text(value))
+
+
+def present(value):
+    """Whether a cell holds something (spaces alone are nothing)."""
+    return key_text(value) != ""
+
+
 def name_text(value):
     """A name (队名, 姓名, 服务中心): trimmed, runs of spaces made one, full-width spaces too."""
     return SPACES.sub(" ", cell_text(value).replace("\u3000", " ")).strip()

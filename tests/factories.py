@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 
 from people import roles
 from people.models import Post, ServiceCentre, StaffProfile, VendorCompany, VendorManager, Window
@@ -25,22 +25,9 @@ def _next():
 
 
 def ensure_roles():
-    """Make sure the role groups exist with their permissions.
-
-    The roles migration creates them, but a transactional test (live_server, Playwright)
-    flushes every table afterwards; post_migrate then recreates permissions, not groups.
-    This mirrors `people.roles.sync_roles` on the real models.
-    """
-    wanted_by_role = roles.role_permissions()
-    for role in roles.ALL_ROLES:
-        group, created = Group.objects.get_or_create(name=role)
-        if not created:
-            continue
-        perms = []
-        for dotted in wanted_by_role[role]:
-            app_label, codename = dotted.split(".", 1)
-            perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-        group.permissions.set(perms)
+    """Make sure the role groups exist with their permissions (post_migrate makes them after
+    migrate and after every flush; tests that delete them call this)."""
+    roles.sync_roles()
 
 
 def role_group(name):

@@ -1,12 +1,9 @@
-"""HR and administrator permissions on the evaluation workflow and appeals (assessment/roles.py)."""
+"""HR and administrator permissions on the evaluation workflow and appeals (assessment/roles.py).
+
+The groups are synced by `people.roles.sync_roles` after every migrate (post_migrate);
+this migration only keeps its place in the graph."""
 
 from django.db import migrations
-
-
-def sync_roles(apps, schema_editor):
-    from people.roles import sync_roles as sync
-
-    sync(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -14,4 +11,4 @@ class Migration(migrations.Migration):
         ("assessment", "0005_evaluation_workflow"),
     ]
 
-    operations = [migrations.RunPython(sync_roles, migrations.RunPython.noop)]
+    operations = []

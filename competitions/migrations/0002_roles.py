@@ -1,10 +1,7 @@
+"""Roles. The groups are synced by `people.roles.sync_roles` after every migrate
+(post_migrate); this migration only keeps its place in the graph."""
+
 from django.db import migrations
-
-
-def sync_roles(apps, schema_editor):
-    from people.roles import sync_roles as sync
-
-    sync(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -13,4 +10,4 @@ class Migration(migrations.Migration):
         ("people", "0002_roles"),
     ]
 
-    operations = [migrations.RunPython(sync_roles, migrations.RunPython.noop)]
+    operations = []

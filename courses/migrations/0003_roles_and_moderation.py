@@ -1,5 +1,5 @@
-"""Trainer, HR, supervisor and admin permissions on assignments and training records
-(courses/roles.py), and moderation of learning content: the 培训审核 group (senior trainers),
+"""Moderation of learning content (the roles' permissions of courses/roles.py are synced
+after every migrate by people.roles): the 培训审核 group (senior trainers),
 the 培训内容审核 workflow with one approval by that group, attached to the learning sections
 if they exist already (services.learning_moderation_ensure does the same for new ones), and
 no publish permission left for plain trainers there."""
@@ -11,12 +11,6 @@ WORKFLOW = "培训内容审核"
 TASK = "培训审核组审批"
 TRAINER = "培训师"
 SENIOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
-
-
-def sync_roles(apps, schema_editor):
-    from people.roles import sync_roles as sync
-
-    sync(apps, schema_editor)
 
 
 def moderation(apps, schema_editor):
@@ -69,6 +63,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(sync_roles, migrations.RunPython.noop),
         migrations.RunPython(moderation, migrations.RunPython.noop),
     ]

@@ -7,7 +7,8 @@ own apps do, and the base calls whatever is registered.
 
 # fn(tally) -> list of demo accounts it added, or None: adds the app's part of the demo
 # (`load_initial_data`). Registered with `@hooks.register(DEMO_LOADER_HOOK, order=N)`:
-# later parts build on earlier ones (courses 10, exams 20, competitions 30, records 40).
+# later parts build on earlier ones (people 0, courses 10, exams 20, competitions 30,
+# records 40).
 DEMO_LOADER_HOOK = "register_demo_loader"
 
 # fn(*, period) -> None: brings an app's inputs of a month up to date before the monthly

@@ -6,8 +6,6 @@ activation link from HR; there is no shared default password), and an inactive p
 account cannot log in.
 """
 
-from types import SimpleNamespace
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -18,26 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from . import roles
-from .models import StaffPayBase
-from .services import centre_moves_record, pay_base_changes_record, staff_account_create
-
-
-def sync_staff_account(profile):
-    """Bring the profile's login account in line with the profile, creating it if needed.
-
-    Only the active flag is synchronised on existing accounts: usernames of existing
-    accounts (such as the demo account ``staff``) are left alone. Call inside a
-    transaction, before saving a new profile (the profile needs its user to be saved).
-    """
-    if profile.user_id is None:
-        profile.user = staff_account_create(staff_no=profile.staff_no, name=profile.name, active=profile.active)
-        return profile.user
-
-    user = profile.user
-    if user.is_active != profile.active:
-        user.is_active = profile.active
-        user.save(update_fields=["is_active"])
-    return user
+from .services import staff_profile_save
 
 
 class StaffProfileForm(WagtailAdminModelForm):
@@ -65,12 +44,6 @@ class StaffProfileForm(WagtailAdminModelForm):
                 self.instance.leave_date = cleaned["leave_date"]
         return cleaned
 
-    def _effective(self, profile):
-        effective = self.cleaned_data.get("effective_from") or timezone.localdate()
-        if profile.hire_date and effective < profile.hire_date:
-            effective = profile.hire_date
-        return effective
-
     def clean_staff_no(self):
         staff_no = self.cleaned_data["staff_no"]
         is_new = self.instance.user_id is None
@@ -84,27 +57,18 @@ class StaffProfileForm(WagtailAdminModelForm):
 
     def save(self, commit=True):
         is_new = self.instance.pk is None
-        moved_from = self.initial.get("centre") if not is_new and "centre" in self.changed_data else None
-        old_pay_base = self.initial.get("pay_base") if not is_new and "pay_base" in self.changed_data else None
+        changed = set() if is_new else set(self.changed_data)
         profile = super().save(commit=False)
-        user = getattr(self, "for_user", None)
         if commit:
             with transaction.atomic():
-                sync_staff_account(profile)
-                effective = self._effective(profile)
-                if old_pay_base is not None:
-                    before = SimpleNamespace(pk=profile.pk, hire_date=profile.hire_date, pay_base=old_pay_base)
-                    newest = pay_base_changes_record(changes=[(before, effective, profile.pay_base)], user=user)
-                    profile.pay_base = newest.get(profile.pk, profile.pay_base)
-                profile.save()
+                staff_profile_save(
+                    profile=profile,
+                    effective_from=self.cleaned_data.get("effective_from"),
+                    previous_centre_id=self.initial.get("centre") if "centre" in changed else None,
+                    previous_pay_base=self.initial.get("pay_base") if "pay_base" in changed else None,
+                    user=getattr(self, "for_user", None),
+                )
                 self.save_m2m()
-                if is_new:
-                    StaffPayBase.objects.create(
-                        staff=profile, effective_from=profile.hire_date or effective, amount=profile.pay_base,
-                        recorded_by=user,
-                    )
-                if moved_from is not None:
-                    centre_moves_record(moves=[(profile.pk, moved_from, profile.centre_id)], moved_on=effective, user=user)
         return profile
 
 

@@ -1,9 +1,11 @@
 """The roles of DESIGN's role table, as Django groups with their permissions.
 
-Migrations call `sync_roles` so that every database gets the same groups; a later
-change of a role's permissions ships as a new migration that calls it again.
+The roles are data: `sync_roles` runs after every `migrate` (and `flush`) from a
+post_migrate receiver (people.apps), so every database gets the same groups and a change
+of a role's permissions is an edit of this module or of an app's `roles.py`, nothing more.
 """
 
+from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext_lazy as _
 
 STAFF = "窗口人员"
@@ -57,7 +59,7 @@ _CENTRE_MOVES = ["people.view_centremove", "people.change_centremove"]
 _PAY_BASES = [f"people.{action}_staffpaybase" for action in ("add", "change", "delete", "view")]
 
 # Permissions are "app_label.codename". Each app adds its own in `<app>/roles.py`
-# (a ROLE_PERMISSIONS dict of role → list) and a migration that calls sync_roles again.
+# (a ROLE_PERMISSIONS dict of role → list).
 BASE_ROLE_PERMISSIONS = {
     STAFF: [],
     TRAINER: _ACCESS_ADMIN + _MEDIA + _DIRECTORY_VIEW,
@@ -115,62 +117,55 @@ def role_permissions():
     return merged
 
 
-def sync_roles(apps, schema_editor=None):
-    """Create the role groups and set exactly their permissions. Safe to run again."""
+def sync_roles(*, apps=None, using=DEFAULT_DB_ALIAS):
+    """Create the role groups and set exactly their permissions. Safe to run again.
+
+    `apps` is an app registry whose models match the database (the migration state
+    post_migrate passes, or the installed apps by default). Raises LookupError for a
+    permission that no model has: a typo in a roles module."""
+    from django.apps import apps as installed
     from django.contrib.auth.management import create_permissions
 
-    # Permissions are normally created after migrate; make sure they exist now.
-    for app_config in apps.get_app_configs():
-        # create_permissions skips apps whose models_module is unset, as it is in the
-        # migration state's app registry.
-        previous = getattr(app_config, "models_module", None)
-        app_config.models_module = previous or True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = previous
+    apps = apps or installed
+    wanted_by_role = role_permissions()
+    wanted = {tuple(dotted.split(".", 1)) for perms in wanted_by_role.values() for dotted in perms}
+    app_labels = {app_label for app_label, _codename in wanted}
+    # Django creates permissions app by app at post_migrate, some after this runs.
+    for app_config in installed.get_app_configs():
+        if app_config.label in app_labels:
+            create_permissions(app_config, verbosity=0, using=using, apps=apps)
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    wanted_by_role = role_permissions()
+    found = {
+        (app_label, codename): pk
+        for pk, app_label, codename in Permission.objects.using(using)
+        .filter(content_type__app_label__in=app_labels, codename__in={codename for _label, codename in wanted})
+        .values_list("pk", "content_type__app_label", "codename")
+    }
+    missing = sorted(".".join(key) for key in wanted - set(found))
+    if missing:
+        raise LookupError(f"Role permissions that no model has: {', '.join(missing)}")
     for role in ALL_ROLES:
-        group, _created = Group.objects.get_or_create(name=role)
-        perms = []
-        for dotted in wanted_by_role[role]:
-            app_label, codename = dotted.split(".", 1)
-            if not _has_models(apps, app_label):
-                # That app's tables come later in this migration run; its own roles
-                # migration syncs again once they exist.
-                continue
-            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-            if perm is None and _model_comes_later(apps, app_label, codename):
-                # A model a later migration of its app adds (e.g. an older roles migration
-                # replayed on a fresh database): that app's newer roles migration syncs again.
-                continue
-            if perm is None:
-                raise LookupError(f"Permission {dotted} for role {role} does not exist")
-            perms.append(perm)
-        group.permissions.set(perms)
+        group, _created = Group.objects.using(using).get_or_create(name=role)
+        group.permissions.set([found[tuple(dotted.split(".", 1))] for dotted in wanted_by_role[role]])
 
 
-def _model_comes_later(apps, app_label, codename):
-    """Whether the permission belongs to a model of the current code that the migration
-    state does not have yet."""
-    from django.apps import apps as current
+def sync_roles_after_migrate(sender, *, apps=None, using=DEFAULT_DB_ALIAS, **kwargs):
+    """post_migrate receiver: sync once per migrate, after the last app, and only when the
+    database holds every installed model (a migrate back to an older state leaves the
+    groups as they are until the next full migrate)."""
+    from django.apps import apps as installed
 
-    for model in current.get_app_config(app_label).get_models():
-        opts = model._meta
-        codenames = {f"{action}_{opts.model_name}" for action in opts.default_permissions}
-        codenames.update(name for name, _label in opts.permissions)
-        if codename in codenames:
-            try:
-                apps.get_model(app_label, opts.model_name)
-            except LookupError:
-                return True
-            return False
-    return False
-
-
-def _has_models(apps, app_label):
-    try:
-        return any(True for _model in apps.get_app_config(app_label).get_models())
-    except LookupError:
-        return False
+    last = [config for config in installed.get_app_configs() if config.models_module is not None][-1]
+    if sender.label != last.label:
+        return
+    apps = apps or installed  # `flush` sends no migration state
+    migrated = {app_config.label for app_config in apps.get_app_configs()}
+    for model in installed.get_models():
+        try:
+            if model._meta.app_label in migrated:
+                apps.get_model(model._meta.app_label, model._meta.model_name)
+        except LookupError:
+            return
+    sync_roles(apps=apps, using=using)

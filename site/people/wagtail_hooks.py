@@ -4,6 +4,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from home.hooks import DEMO_LOADER_HOOK
 from home.imports import SPREADSHEET_IMPORT_HOOK
 
 from .admin_views import (
@@ -59,3 +60,10 @@ def add_directory_summary_item(request, summary_items):
 @hooks.register(SPREADSHEET_IMPORT_HOOK)
 def register_staff_roster_import():
     return STAFF_ROSTER_IMPORT
+
+
+@hooks.register(DEMO_LOADER_HOOK, order=0)
+def load_people_demo(tally):
+    from .demo import load_people_demo
+
+    return load_people_demo(tally)

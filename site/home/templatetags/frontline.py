@@ -6,7 +6,6 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from home.charts import plotly_js_url, render_figure
-from people.privacy import can_see_personal_data, mask_middle
 
 register = template.Library()
 
@@ -21,14 +20,6 @@ def plotly_figure(context, figure, div_id=None, height=None):
 @register.simple_tag
 def plotly_js():
     return plotly_js_url()
-
-
-@register.simple_tag(takes_context=True)
-def personal(context, value):
-    """Show a phone or ID number in full only to a role allowed to see it."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    return value if can_see_personal_data(user) else mask_middle(value)
 
 
 @register.filter

@@ -1,7 +1,7 @@
 """Every profile's current pay base becomes the first entry of its dated history, effective
 from the hire date; people already deactivated get their last working day (the day their
 profile last changed, the best record there is) so that they are evaluated up to it and not
-after. The roles get the new history's permissions."""
+after."""
 
 import datetime as dt
 
@@ -29,16 +29,9 @@ def forwards(apps, schema_editor):
         StaffProfile.objects.filter(pk=profile.pk).update(leave_date=last_day)
 
 
-def sync_roles(apps, schema_editor):
-    from people.roles import sync_roles as sync
-
-    sync(apps, schema_editor)
-
-
 class Migration(migrations.Migration):
     dependencies = [("people", "0005_pay_base_history_and_leave_date")]
 
     operations = [
         migrations.RunPython(forwards, migrations.RunPython.noop),
-        migrations.RunPython(sync_roles, migrations.RunPython.noop),
     ]

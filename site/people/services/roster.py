@@ -1,4 +1,4 @@
-"""Writes to the organisation directory."""
+"""The staff roster import: one spreadsheet of 工号 rows, all rows or none, set-based."""
 
 import secrets
 
@@ -9,21 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from home.db import BATCH_SIZE
 from home.imports import ImportResult, RowCleaner, RowError, cell_problem, duplicate_key_errors
 from home.spreadsheets import cell_text
 
-from . import roles, selectors
-from .models import (
-    HISTORY_START,
-    CentreMove,
-    Post,
-    ServiceCentre,
-    StaffPayBase,
-    StaffProfile,
-    VendorCompany,
-    Window,
-)
-from .resources import (
+from .. import roles, selectors
+from ..models import Post, ServiceCentre, StaffPayBase, StaffProfile, VendorCompany, Window
+from ..resources import (
     CENTRE,
     EFFECTIVE_DATE,
     HIRE_DATE,
@@ -41,9 +33,9 @@ from .resources import (
     WINDOW_NAME,
     StaffResource,
 )
-from .signals import staff_roster_imported
+from ..signals import staff_roster_imported
+from .history import dated_centre_moves_record, pay_base_changes_record
 
-BATCH_SIZE = 1000
 PREVIEW_ROWS = 200
 # Plain profile fields the roster sets; foreign keys are compared by id separately.
 ROSTER_SCALAR_FIELDS = ("name", "phone", "id_number", "hire_date", "leave_date", "pay_base")
@@ -66,16 +58,6 @@ def _shown(value):
 def _money(value):
     return f"{value:.2f}"
 
-
-def staff_account_create(*, staff_no, name, active=True):
-    """The login account of a new staff member: username = 工号, in 窗口人员, and no usable
-    password (the first one is set through a one-time activation link from HR)."""
-    account = get_user_model()(username=staff_no, first_name=name, is_active=active)
-    account.set_unusable_password()
-    account.full_clean(exclude=["password"])
-    account.save()
-    account.groups.add(Group.objects.get(name=roles.STAFF))
-    return account
 
 
 def staff_roster_import(table, *, dry_run, user=None):
@@ -500,120 +482,3 @@ class _RowPlan:
         self.move = None  # (effective, from centre id, to centre name)
         self.pay_base = None  # (effective, amount)
         self.keep_centre = False
-
-
-def pay_base_changes_record(*, changes, histories=None, user=None):
-    """Record pay base changes [(profile, effective_from, amount)] in the dated history.
-
-    A change on a day that already has an entry corrects it; a person without any entry
-    first gets one for their current base from their hire date (so earlier months keep
-    it). Returns {staff id: newest amount}: what the profile shows. A fixed number of
-    queries, whatever the number of changes."""
-    if not changes:
-        return {}
-    if histories is None:
-        histories = selectors.pay_base_histories([profile.pk for profile, _d, _a in changes])
-    to_create, to_update, newest = [], [], {}
-    corrections = {}
-    for profile, effective, amount in changes:
-        history = dict(histories.get(profile.pk, []))
-        if not history:
-            start = profile.hire_date or HISTORY_START
-            if effective > start:
-                history[start] = profile.pay_base
-                to_create.append(StaffPayBase(staff_id=profile.pk, effective_from=start, amount=profile.pay_base, recorded_by=user))
-            else:
-                effective = start
-        if effective in history:
-            corrections[(profile.pk, effective)] = amount
-        else:
-            to_create.append(StaffPayBase(staff_id=profile.pk, effective_from=effective, amount=amount, recorded_by=user))
-        history[effective] = amount
-        newest[profile.pk] = history[max(history)]
-    if corrections:
-        existing = StaffPayBase.objects.filter(
-            staff_id__in={pk for pk, _d in corrections}, effective_from__in={d for _pk, d in corrections}
-        )
-        for entry in existing:
-            if (entry.staff_id, entry.effective_from) in corrections:
-                entry.amount = corrections[(entry.staff_id, entry.effective_from)]
-                entry.recorded_by = user
-                to_update.append(entry)
-        StaffPayBase.objects.bulk_update(to_update, ["amount", "recorded_by"], batch_size=BATCH_SIZE)
-    StaffPayBase.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-    return newest
-
-
-def dated_centre_moves_record(*, moves, histories=None, user=None):
-    """Record centre moves [(staff id, from centre id, to centre id, first day)]: a move on
-    a day that already has one corrects its destination (or removes it when the person
-    stays where they were)."""
-    if not moves:
-        return
-    if histories is None:
-        histories = selectors.centre_move_histories([staff_id for staff_id, *_rest in moves])
-    new = []
-    for staff_id, old, new_centre, moved_on in moves:
-        same_day = [m for m in histories.get(staff_id, []) if m.moved_on == moved_on]
-        if same_day:
-            move = same_day[-1]
-            if move.from_centre_id == new_centre:
-                move.delete()
-            else:
-                move.to_centre_id = new_centre
-                move.recorded_by = user
-                move.save(update_fields=["to_centre", "recorded_by"])
-        elif old != new_centre:
-            new.append((staff_id, old, new_centre, moved_on))
-    CentreMove.objects.bulk_create(
-        [
-            CentreMove(staff_id=s, from_centre_id=o, to_centre_id=n, moved_on=d, recorded_by=user)
-            for s, o, n, d in new
-        ],
-        batch_size=BATCH_SIZE,
-    )
-
-
-def centre_moves_record(*, moves, moved_on=None, user=None):
-    """Record centre moves [(staff id, from centre id, to centre id)], effective `moved_on`
-    (default: today in the local time zone). One bulk insert."""
-    moved_on = moved_on or timezone.localdate()
-    CentreMove.objects.bulk_create(
-        [
-            CentreMove(staff_id=staff_id, from_centre_id=old, to_centre_id=new, moved_on=moved_on, recorded_by=user)
-            for staff_id, old, new in moves
-            if old != new
-        ],
-        batch_size=BATCH_SIZE,
-    )
-
-
-def pay_base_profile_sync(*, staff_id):
-    """The profile's pay base = its newest dated entry (after HR corrects the history)."""
-    newest = StaffPayBase.objects.filter(staff_id=staff_id).order_by("-effective_from").values("amount")[:1]
-    amount = newest[0]["amount"] if newest else None
-    if amount is not None:
-        StaffProfile.objects.filter(pk=staff_id).update(pay_base=amount, updated_at=timezone.now())
-
-
-def user_sessions_end(*, user):
-    """End every session of `user` (after a password reset): their session rows are deleted,
-    so a stolen or forgotten login elsewhere is logged out. Reads the live sessions once;
-    sessions last 30 idle minutes, so they are few. Returns how many were ended."""
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.sessions.models import Session
-
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    wanted = str(user.pk)
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        try:
-            data = session.get_decoded()
-        except Exception:  # noqa: BLE001 - a corrupt row is simply not this user's
-            continue
-        if str(data.get("_auth_user_id")) == wanted:
-            store(session_key=session.session_key).delete()
-            ended += 1
-    return ended
