@@ -158,7 +158,7 @@ def build_fixture(tag, *, staff_count, exam_a_count, question_count):
 
     from exams.models import Paper, PaperKind, PaperSlot, Question, QuestionBank
     from exams.models.bank import stem_html_from_text
-    from exams.services import exam_create
+    from exams.services import exam_create, question_save
     from people import roles
     from people.models import ServiceCentre, StaffProfile, Window
 
@@ -196,7 +196,7 @@ def build_fixture(tag, *, staff_count, exam_a_count, question_count):
             answer = {"single": "B", "multiple": "A、C", "truefalse": "对", "blank": "一次告知|一次性告知"}[qtype]
             question = Question(bank=bank, qtype=qtype, stem=stem_html_from_text(f"压测题目{tag}第{n + 1}题：窗口服务规范？"),
                                 options=options, answer=answer, points=Decimal("2"), difficulty=2, explanation="解析")
-            question.save()
+            question_save(question=question)
             questions.append(question)
         paper = Paper.objects.create(title=f"压测试卷{tag}", kind=PaperKind.FIXED, shuffle_questions=True, shuffle_options=True)
         PaperSlot.objects.bulk_create(PaperSlot(paper=paper, question=q, sort_order=i) for i, q in enumerate(questions))

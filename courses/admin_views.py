@@ -6,43 +6,22 @@ import datetime as dt
 
 import tablib
 from django import forms
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets import AdminDateInput
 from wagtail.models import Page
 
-from home.spreadsheets import safe_dataset
+from home.spreadsheets import xlsx_response
 from people.models import ServiceCentre
 
 from . import charts, selectors
 from .models import CaseScenarioPage, CoursePage, ItemKind, PolicyUpdatePage
-from .roles import REPORTS_PERMISSION
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(datasets, filename):
-    """A workbook with one sheet per dataset, formula-like text escaped."""
-    book = tablib.Databook([safe_dataset(d) for d in datasets])
-    response = HttpResponse(book.export("xlsx"), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
-
-
-class ReportPermissionMixin:
-    permission = REPORTS_PERMISSION
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
 
 class ItemChoiceField(forms.ModelChoiceField):
@@ -107,7 +86,9 @@ class CentreFilterForm(forms.Form):
         return [self.cleaned_data["centre"].pk] if self.is_valid() and self.cleaned_data.get("centre") else []
 
 
-class ReportView(ReportPermissionMixin, WagtailAdminTemplateMixin, TemplateView):
+class ReportView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
+    """A tab of the learning reports; LearningReportsViewSet gives the permission."""
+
     header_icon = "tasks"
     tab = None
 
@@ -365,11 +346,3 @@ class PolicyMissingView(ReportView):
                 ]
             )
         return xlsx_response([dataset], f"not-acknowledged-{self.policy.pk}-{dt.date.today():%Y%m%d}")
-
-
-report_urls = [
-    path("", CompletionReportView.as_view(), name="completion"),
-    path("feedback/", FeedbackReportView.as_view(), name="feedback"),
-    path("policies/", PolicyCoverageView.as_view(), name="policies"),
-    path("policies/<int:pk>/missing/", PolicyMissingView.as_view(), name="policy_missing"),
-]

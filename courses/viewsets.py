@@ -8,7 +8,7 @@ courses.services, which records the recipients (and whatever else assigning does
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -17,13 +17,15 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.views import generic
+from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import AdminPageChooser
 from wagtail.log_actions import log
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from people.models import ServiceCentre
 
-from . import selectors, services
+from . import admin_views, selectors, services
 from .admin_forms import AssignmentForm
 from .models import Assignment, CaseScenarioPage, CoursePage, ItemKind, PolicyUpdatePage
 from .roles import REPORTS_PERMISSION, TRAINING_IMPORT_PERMISSION
@@ -254,19 +256,32 @@ class TrainingImportMenuItem(MenuItem):
         return request.user.has_perm(TRAINING_IMPORT_PERMISSION)
 
 
-class HelpMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(REPORTS_PERMISSION)
+class LearningReportsViewSet(ViewSet):
+    """Completion, satisfaction and policy acknowledgement reports, each with its export."""
 
+    name = "courses_reports"
+    url_prefix = "learning/reports"
+    icon = "tasks"
+    menu_label = _("Learning reports")
+    menu_name = "learning-reports"
+    menu_order = 20
+    menu_item_class = ReportsMenuItem
+    # REPORTS_PERMISSION: courses.view_assignment
+    permission_policy = ModelPermissionPolicy(Assignment)
+    permission_required = "view"
 
-def reports_menu_item():
-    return ReportsMenuItem(
-        _("Learning reports"),
-        reverse("courses_reports:completion"),
-        name="learning-reports",
-        icon_name="tasks",
-        order=20,
-    )
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            permission_policy=self.permission_policy, permission_required=self.permission_required, **kwargs
+        )
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.construct_view(admin_views.CompletionReportView), name="completion"),
+            path("feedback/", self.construct_view(admin_views.FeedbackReportView), name="feedback"),
+            path("policies/", self.construct_view(admin_views.PolicyCoverageView), name="policies"),
+            path("policies/<int:pk>/missing/", self.construct_view(admin_views.PolicyMissingView), name="policy_missing"),
+        ]
 
 
 def training_import_menu_item():
@@ -280,8 +295,8 @@ def training_import_menu_item():
 
 
 def learning_help_menu_item():
-    """The trainers' guide, beside the admin menu's general 使用手册 link."""
-    return HelpMenuItem(
+    """The trainers' guide, beside the admin menu's general 使用手册 link (for who sees the reports)."""
+    return ReportsMenuItem(
         _("Help"),
         reverse("help:guide", args=["trainer-learning"]),
         name="learning-help",
@@ -295,4 +310,7 @@ class LearningAdminViewSetGroup(ModelViewSetGroup):
     menu_icon = "calendar-check"
     menu_order = 150
     submenu_hook = LEARNING_ADMIN_MENU_HOOK
-    items = (AssignmentViewSet("courses_assignments", url_prefix="learning/assignments"),)
+    items = (
+        AssignmentViewSet("courses_assignments", url_prefix="learning/assignments"),
+        LearningReportsViewSet(),
+    )

@@ -1,17 +1,15 @@
-from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from home.hooks import DEMO_LOADER_HOOK
 from home.imports import SPREADSHEET_IMPORT_HOOK
 from people.portal import PORTAL_SECTION_HOOK, PortalSection
 
-from .admin_views import report_urls
 from .imports import TRAINING_IMPORT
 from .viewsets import (
     LEARNING_ADMIN_MENU_HOOK,
     LearningAdminViewSetGroup,
     learning_help_menu_item,
-    reports_menu_item,
     training_import_menu_item,
 )
 
@@ -36,12 +34,6 @@ def register_learning_admin_viewsets():
     return LearningAdminViewSetGroup()
 
 
-@hooks.register("register_admin_urls")
-def register_learning_report_urls():
-    return [path("learning/reports/", include((report_urls, "courses_reports")))]
-
-
-hooks.register(LEARNING_ADMIN_MENU_HOOK, reports_menu_item)
 hooks.register(LEARNING_ADMIN_MENU_HOOK, training_import_menu_item)
 hooks.register(LEARNING_ADMIN_MENU_HOOK, learning_help_menu_item)
 
@@ -65,3 +57,12 @@ def enrol_on_first_visit(page, request, serve_args, serve_kwargs):
 
         enrolment_start(staff=staff, course=page)
     return None
+
+
+@hooks.register(DEMO_LOADER_HOOK, order=10)
+def load_learning_demo(tally):
+    from .demo import load_learning_content
+    from .demo_admin import load_learning_admin
+
+    load_learning_content(tally)
+    return load_learning_admin(tally)

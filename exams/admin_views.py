@@ -1,35 +1,45 @@
-"""Admin screens beyond the viewsets: bank import/export, the exam report, grading."""
+"""Admin screens beyond the model viewsets: bank import/export, the exam report, grading.
+Each belongs to a viewset in viewsets.py, which gives it its URL, menu item and permission."""
 
 import tablib
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from home.import_views import UploadForm, batch_context, confirm_or_cancel
 from home.models import ImportBatch
 from home.services import import_batch_check
-from home.spreadsheets import export_bytes
+from home.spreadsheets import xlsx_response
 
 from . import charts, selectors, services
 from .imports import question_import_spec
 from .models import AttemptItem, Exam, GradingLog, Question, QuestionBank
 from .models.bank import stem_plain_text
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+class ExamPermissionPolicy(ModelPermissionPolicy):
+    """Exam permissions, with `view_results` (exams.view_results), which an exam's
+    invigilators also have for that exam."""
 
-def xlsx_response(dataset, filename):
-    response = HttpResponse(export_bytes(dataset, "xlsx"), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    def __init__(self):
+        super().__init__(Exam)
+
+    def _get_permission_codename(self, action):
+        return "view_results" if action == "view_results" else super()._get_permission_codename(action)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if action == "view_results" and instance.invigilators.filter(pk=user.pk).exists():
+            return True
+        return super().user_has_permission_for_instance(user, action, instance)
 
 
 class TitledMixin:
@@ -39,23 +49,12 @@ class TitledMixin:
         return [*super().get_breadcrumbs_items(), {"url": "", "label": self.get_page_title()}]
 
 
-class PermissionMixin:
-    permission = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if not self.has_permission(request):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def has_permission(self, request):
-        return request.user.has_perm(self.permission)
-
-
 # --- bank import and export ------------------------------------------------------------
 
 
-class BankMixin(PermissionMixin):
-    permission = "exams.add_question"
+class BankMixin(PermissionCheckedMixin):
+    permission_policy = ModelPermissionPolicy(Question)
+    permission_required = "add"
     header_icon = "upload"
 
     def setup(self, request, *args, **kwargs):
@@ -77,7 +76,7 @@ class BankImportView(BankMixin, TitledMixin, WagtailAdminTemplateMixin, FormView
 
     def form_valid(self, form):
         batch = import_batch_check(spec=self.spec, uploaded_file=form.cleaned_data["file"], user=self.request.user)
-        return redirect("exams_admin:bank_import_batch", self.bank.pk, batch.pk)
+        return redirect("exams_bank_files:import_batch", self.bank.pk, batch.pk)
 
 
 class BankImportBatchView(BankMixin, TitledMixin, WagtailAdminTemplateMixin, TemplateView):
@@ -85,39 +84,39 @@ class BankImportBatchView(BankMixin, TitledMixin, WagtailAdminTemplateMixin, Tem
 
     def get_context_data(self, **kwargs):
         batch = get_object_or_404(ImportBatch, pk=self.kwargs["batch_id"], kind=self.spec.key)
-        upload_url = reverse("exams_admin:bank_import", args=[self.bank.pk])
+        upload_url = reverse("exams_bank_files:import", args=[self.bank.pk])
         return super().get_context_data(**batch_context(self.spec, batch, upload_url), **kwargs)
 
     def post(self, request, *args, **kwargs):
         batch, cancelled = confirm_or_cancel(request, self.spec, kwargs["batch_id"])
         if cancelled:
-            return redirect("exams_admin:bank_import", self.bank.pk)
-        return redirect("exams_admin:bank_import_batch", self.bank.pk, batch.pk)
+            return redirect("exams_bank_files:import", self.bank.pk)
+        return redirect("exams_bank_files:import_batch", self.bank.pk, batch.pk)
 
 
-class BankExportView(PermissionMixin, View):
-    permission = "exams.change_question"
+class BankExportView(PermissionCheckedMixin, View):
+    permission_policy = ModelPermissionPolicy(Question)
+    permission_required = "change"
 
     def get(self, request, pk):
         bank = get_object_or_404(QuestionBank, pk=pk)
-        dataset = services.question_export_dataset(bank=bank)
-        return xlsx_response(dataset, f"questions-{bank.pk}.xlsx")
+        return xlsx_response(services.question_export_dataset(bank=bank), f"questions-{bank.pk}.xlsx")
 
 
 # --- the exam report -------------------------------------------------------------------
 
 
-def can_view_report(user, exam):
-    return user.has_perm("exams.view_results") or exam.invigilators.filter(pk=user.pk).exists()
+class ExamReportMixin(PermissionCheckedMixin):
+    """An exam's report and what it links to: for who may read the exam's results."""
 
+    permission_policy = ExamPermissionPolicy()
 
-class ExamReportMixin:
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         self.exam = get_object_or_404(Exam.objects.select_related("paper"), pk=kwargs["pk"])
 
     def dispatch(self, request, *args, **kwargs):
-        if not can_view_report(request.user, self.exam):
+        if not self.user_has_permission_for_instance("view_results", self.exam):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -151,7 +150,7 @@ class ExamReportView(ExamReportMixin, TitledMixin, WagtailAdminTemplateMixin, Te
             stats=stats,
             logs=GradingLog.objects.filter(exam=exam).select_related("by", "question")[:50],
             pending=selectors.grading_queue(exam=exam).count(),
-            can_grade=self.request.user.has_perm("exams.grade_exam"),
+            can_grade=self.user_has_permission("grade"),
             **kwargs,
         )
 
@@ -165,13 +164,13 @@ class ExamQuestionActionView(ExamReportMixin, View):
     """POST: regrade a question after its key was corrected, or give everyone full marks."""
 
     def post(self, request, pk, question_id):
-        if not request.user.has_perm("exams.grade_exam"):
+        if not self.user_has_permission("grade"):
             raise PermissionDenied
         question = get_object_or_404(Question, pk=question_id)
         form = QuestionActionForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Say why (the reason is logged)."))
-            return redirect("exams_admin:report", pk)
+            return redirect("exams_report:index", pk)
         try:
             if form.cleaned_data["action"] == "regrade":
                 changed = services.question_regrade(exam=self.exam, question=question, user=request.user,
@@ -183,18 +182,18 @@ class ExamQuestionActionView(ExamReportMixin, View):
                 messages.success(request, _("Full marks given on %(n)d answers.") % {"n": count})
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-        return redirect("exams_admin:report", pk)
+        return redirect("exams_report:index", pk)
 
 
 class ExamStatisticsView(ExamReportMixin, View):
     """POST: write the exam's item statistics into the bank's questions."""
 
     def post(self, request, pk):
-        if not request.user.has_perm("exams.grade_exam"):
+        if not self.user_has_permission("grade"):
             raise PermissionDenied
         count = services.exam_statistics_to_bank(exam=self.exam)
         messages.success(request, _("Statistics written to %(n)d questions.") % {"n": count})
-        return redirect("exams_admin:report", pk)
+        return redirect("exams_report:index", pk)
 
 
 class ExamResultsExportView(ExamReportMixin, View):
@@ -241,8 +240,9 @@ class GradeForm(forms.Form):
     comment = forms.CharField(label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class GradingQueueView(PermissionMixin, TitledMixin, WagtailAdminTemplateMixin, TemplateView):
-    permission = "exams.grade_exam"
+class GradingQueueView(PermissionCheckedMixin, TitledMixin, WagtailAdminTemplateMixin, TemplateView):
+    permission_policy = ExamPermissionPolicy()
+    permission_required = "grade"
     template_name = "exams/admin/grading_queue.html"
     page_title = gettext_lazy("Grading queue")
     header_icon = "edit"
@@ -263,21 +263,4 @@ class GradingQueueView(PermissionMixin, TitledMixin, WagtailAdminTemplateMixin, 
                 messages.error(request, " ".join(exc.messages))
         else:
             messages.error(request, _("Enter a score."))
-        return redirect("exams_admin:grading")
-
-
-admin_urls = [
-    path("bank/<int:pk>/import/", BankImportView.as_view(), name="bank_import"),
-    path("bank/<int:pk>/import/<int:batch_id>/", BankImportBatchView.as_view(), name="bank_import_batch"),
-    path("bank/<int:pk>/export/", BankExportView.as_view(), name="bank_export"),
-    path("report/<int:pk>/", ExamReportView.as_view(), name="report"),
-    path("report/<int:pk>/results.xlsx", ExamResultsExportView.as_view(), name="report_results"),
-    path("report/<int:pk>/answers.xlsx", ExamAnswersExportView.as_view(), name="report_answers"),
-    path("report/<int:pk>/question/<int:question_id>/", ExamQuestionActionView.as_view(), name="report_question"),
-    path("report/<int:pk>/statistics/", ExamStatisticsView.as_view(), name="report_statistics"),
-    path("grading/", GradingQueueView.as_view(), name="grading"),
-]
-
-
-def report_url(exam):
-    return reverse("exams_admin:report", args=[exam.pk])
+        return redirect("exams_grading:index")

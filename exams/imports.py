@@ -22,7 +22,7 @@ def _bank_imports():
     from .models import QuestionBank
 
     return [
-        (_("Questions into %(bank)s") % {"bank": bank.name}, reverse("exams_admin:bank_import", args=[bank.pk]))
+        (_("Questions into %(bank)s") % {"bank": bank.name}, reverse("exams_bank_files:import", args=[bank.pk]))
         for bank in QuestionBank.objects.order_by("name")
     ]
 

@@ -1,11 +1,14 @@
-"""Wagtail admin screens of the exams app (registered in wagtail_hooks.py)."""
+"""Wagtail admin screens of the exams app (registered in wagtail_hooks.py): the model
+viewsets of the 考试 menu, and the viewsets of the bank files, exam report and grading queue."""
 
 import django_filters
 from django import forms
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -17,14 +20,16 @@ from wagtail.admin.panels import (
 from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
+from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from people.audience import AudienceFormMixin, audience_widgets
 
+from . import admin_views
 from .models import Category, Exam, Paper, Question, QuestionBank
 from .models.bank import OPTION_LETTERS
 from .selectors import RuleSpec, paper_check, paper_check_saved
-from .services import exam_apply_terms, exam_sync_candidates
+from .services import exam_apply_terms, exam_sync_candidates, question_save
 
 EXAMS_MENU_HOOK = "register_exams_menu_item"
 
@@ -52,6 +57,13 @@ class QuestionForm(WagtailAdminModelForm):
             if cleaned.get(f"option_{letter.lower()}", "").strip()
         ]
         return cleaned
+
+    def save(self, commit=True):
+        question = super().save(commit=False)
+        if commit:
+            question_save(question=question)
+            self.save_m2m()
+        return question
 
 
 class PaperForm(WagtailAdminModelForm):
@@ -193,10 +205,10 @@ class BankIndexView(generic.IndexView):
     def get_list_more_buttons(self, instance):
         buttons = list(super().get_list_more_buttons(instance))
         if self.request.user.has_perm("exams.add_question"):
-            buttons.append(ListingMenuItem(_("Import questions"), url=reverse("exams_admin:bank_import", args=[instance.pk]),
+            buttons.append(ListingMenuItem(_("Import questions"), url=reverse("exams_bank_files:import", args=[instance.pk]),
                                            icon_name="upload", priority=30))
         if self.request.user.has_perm("exams.view_question"):
-            buttons.append(ListingMenuItem(_("Export questions"), url=reverse("exams_admin:bank_export", args=[instance.pk]),
+            buttons.append(ListingMenuItem(_("Export questions"), url=reverse("exams_bank_files:export", args=[instance.pk]),
                                            icon_name="download", priority=31))
         return buttons
 
@@ -273,7 +285,7 @@ class ExamEditView(ExamSaveMixin, generic.EditView):
 class ExamIndexView(generic.IndexView):
     def get_list_more_buttons(self, instance):
         buttons = list(super().get_list_more_buttons(instance))
-        buttons.append(ListingMenuItem(_("Report"), url=reverse("exams_admin:report", args=[instance.pk]),
+        buttons.append(ListingMenuItem(_("Report"), url=reverse("exams_report:index", args=[instance.pk]),
                                        icon_name="table", priority=5))
         return buttons
 
@@ -328,3 +340,70 @@ class ExamsViewSetGroup(ModelViewSetGroup):
         PaperViewSet("exams_papers", url_prefix="exams/papers"),
         ExamViewSet("exams_exams", url_prefix="exams/exams"),
     )
+
+
+class QuestionBankFilesViewSet(ViewSet):
+    """A bank's questions imported from and exported to a spreadsheet (from the bank listing;
+    no menu item). The views check their own permissions on questions."""
+
+    name = "exams_bank_files"
+    url_prefix = "exams/bank"
+    icon = "upload"
+
+    def get_urlpatterns(self):
+        return [
+            path("<int:pk>/import/", self.construct_view(admin_views.BankImportView), name="import"),
+            path("<int:pk>/import/<int:batch_id>/", self.construct_view(admin_views.BankImportBatchView),
+                 name="import_batch"),
+            path("<int:pk>/export/", self.construct_view(admin_views.BankExportView), name="export"),
+        ]
+
+
+class ExamReportViewSet(ViewSet):
+    """An exam's report, its downloads and the graders' corrections (from the exam listing;
+    no menu item), for who may read the exam's results."""
+
+    name = "exams_report"
+    url_prefix = "exams/report"
+    icon = "table"
+
+    def get_urlpatterns(self):
+        return [
+            path("<int:pk>/", self.construct_view(admin_views.ExamReportView), name="index"),
+            path("<int:pk>/results.xlsx", self.construct_view(admin_views.ExamResultsExportView), name="results"),
+            path("<int:pk>/answers.xlsx", self.construct_view(admin_views.ExamAnswersExportView), name="answers"),
+            path("<int:pk>/question/<int:question_id>/", self.construct_view(admin_views.ExamQuestionActionView),
+                 name="question"),
+            path("<int:pk>/statistics/", self.construct_view(admin_views.ExamStatisticsView), name="statistics"),
+        ]
+
+
+class GradingViewSet(ViewSet):
+    """The queue of short answers waiting for a grader, in the main menu for graders."""
+
+    name = "exams_grading"
+    url_prefix = "exams/grading"
+    icon = "edit"
+    menu_label = _("Grading queue")
+    menu_order = 251
+    add_to_admin_menu = True
+    permission_policy = admin_views.ExamPermissionPolicy()
+    permission_required = "grade"
+
+    @cached_property
+    def menu_item_class(self):
+        viewset = self
+
+        class GradingMenuItem(MenuItem):
+            def is_shown(self, request):
+                return viewset.permission_policy.user_has_permission(request.user, viewset.permission_required)
+
+        return GradingMenuItem
+
+    def get_urlpatterns(self):
+        view = self.construct_view(
+            admin_views.GradingQueueView,
+            permission_policy=self.permission_policy,
+            permission_required=self.permission_required,
+        )
+        return [path("", view, name="index")]

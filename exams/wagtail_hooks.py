@@ -1,36 +1,30 @@
 """Registration of the exams app's admin screens, import and portal section."""
 
-from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
+from home.hooks import BEFORE_EVALUATION_COMPUTE_HOOK, DEMO_LOADER_HOOK
 from home.imports import SPREADSHEET_IMPORT_HOOK
 from people.portal import PORTAL_SECTION_HOOK, PortalSection
 
-from .admin_views import admin_urls
+from . import selectors, services
 from .imports import question_import_spec
-from .viewsets import ExamsViewSetGroup
+from .viewsets import ExamReportViewSet, ExamsViewSetGroup, GradingViewSet, QuestionBankFilesViewSet
 
 
 @hooks.register("register_admin_viewset")
 def register_exams_viewsets():
-    return ExamsViewSetGroup()
+    return [ExamsViewSetGroup(), QuestionBankFilesViewSet(), ExamReportViewSet(), GradingViewSet()]
 
 
-@hooks.register("register_admin_urls")
-def register_exams_admin_urls():
-    return [path("exams/", include((admin_urls, "exams_admin")))]
-
-
-class GradingMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm("exams.grade_exam")
-
-
-@hooks.register("register_admin_menu_item")
-def register_grading_menu_item():
-    return GradingMenuItem(_("Grading queue"), reverse("exams_admin:grading"), icon_name="edit", order=251)
+@hooks.register(BEFORE_EVALUATION_COMPUTE_HOOK)
+def close_expired_attempts_before_compute(*, period):
+    """Attempts of the month's counted exams whose time ran out are closed and graded
+    before the evaluation reads them (exams_housekeeping does the same on a schedule)."""
+    start, end = period.moments()
+    exam_ids = list(selectors.counted_exams(start=start, end=end).values_list("pk", flat=True))
+    if exam_ids:
+        services.close_expired_attempts(exam_ids=exam_ids)
 
 
 @hooks.register(SPREADSHEET_IMPORT_HOOK)
@@ -48,3 +42,10 @@ def exams_portal_section(request):
         url_name="exams:mine",
         order=20,
     )
+
+
+@hooks.register(DEMO_LOADER_HOOK, order=20)
+def load_exams_demo(tally):
+    from .demo import load_exam_content
+
+    load_exam_content(tally)

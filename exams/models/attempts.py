@@ -1,8 +1,14 @@
 """Attempts: a candidate's sitting of an exam, one row per question drawn, and grading logs."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# Saves that arrive this long after the deadline still count (network latency, a last
+# keystroke in flight); later ones are refused, and an attempt is expired only after it.
+SAVE_GRACE = timedelta(seconds=30)
 
 
 class AttemptStatus(models.TextChoices):

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -170,14 +170,9 @@ class Question(models.Model):
             "difficulty": self.difficulty,
         }
 
-    def save(self, *args, **kwargs):
-        self.stem_text = stem_key(self.stem)
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            self.snapshot()
-
     def snapshot(self, user=None):
-        """Record a new version when the content differs from the latest one."""
+        """Record a new version when the content differs from the latest one (saving goes
+        through services.question_save, which calls this)."""
         content = self.content()
         digest = content_digest(content)
         latest = self.versions.order_by("-number").first()

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from exams.models import Paper, PaperKind, PaperSlot, Question, QuestionBank
 from exams.models.bank import stem_html_from_text
-from exams.services import exam_create
+from exams.services import exam_create, question_save
 
 _seq = itertools.count(1)
 
@@ -33,7 +33,7 @@ def make_question(bank=None, *, qtype="single", stem=None, options=("甲", "乙"
         reference_answer=reference_answer,
     )
     question.full_clean()
-    question.save()
+    question_save(question=question)
     return question
 
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from exams import services
-from exams.models import AttemptStatus, Exam, ExamCandidate, GradingLog, Question
+from exams.models import AttemptItem, AttemptStatus, Exam, ExamCandidate, GradingLog, Question
 from tests import factories as base
 
 from .factories import make_bank, make_exam, make_fixed_paper, make_question, make_standard_questions
@@ -70,12 +70,12 @@ def test_report_grading_and_corrections(client_for, role_users, centre):
     client = client_for(role_users["trainer"])
     queue = client.get("/admin/exams/grading/").content.decode()
     assert queue.count("data-grading-item") == 4
-    item = services.AttemptItem.objects.filter(needs_grading=True).first()
+    item = AttemptItem.objects.filter(needs_grading=True).first()
     response = client.post("/admin/exams/grading/", {"item": item.pk, f"{item.pk}-score": "8", f"{item.pk}-comment": "好"})
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.score == Decimal("8.00") and not item.needs_grading
-    for other in services.AttemptItem.objects.filter(needs_grading=True):
+    for other in AttemptItem.objects.filter(needs_grading=True):
         services.item_grade_manual(item=other, score=5, comment="", user=role_users["trainer"])
     report = client.get(f"/admin/exams/report/{exam.pk}/").content.decode()
     assert 'data-chart="distribution"' in report and "plotly/plotly-frontline.min.js" in report
@@ -91,7 +91,7 @@ def test_report_grading_and_corrections(client_for, role_users, centre):
     # A regrade after full marks keeps them, and the log's outcome says so.
     assert client.post(f"/admin/exams/report/{exam.pk}/question/{questions[0].pk}/",
                        {"action": "regrade", "reason": "复核"}).status_code == 302
-    assert set(services.AttemptItem.objects.filter(question=questions[0]).values_list("score", flat=True)) == {Decimal("2")}
+    assert set(AttemptItem.objects.filter(question=questions[0]).values_list("score", flat=True)) == {Decimal("2")}
     outcomes = re.findall(r"<td data-log-outcome>(.*?)</td>", client.get(f"/admin/exams/report/{exam.pk}/").content.decode())
     assert outcomes[:2] == ["4 份答卷保持满分", "4 份答卷给满分"]
     # HR reads the report but cannot correct.

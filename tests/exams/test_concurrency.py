@@ -7,6 +7,7 @@ from django.db import connection, connections
 
 from exams import services
 from exams.models import Attempt, AttemptItem, AttemptStatus
+from exams.services import attempts as attempt_services
 from tests.factories import run_in_threads
 
 from .factories import make_exam, make_fixed_paper, make_standard_questions
@@ -22,13 +23,13 @@ def test_double_submit_from_many_tabs_grades_once(staff_member, monkeypatch):
     attempt = services.attempt_start(exam=exam, staff=staff_member)
     services.attempt_save_answer(attempt=attempt, position=0, response=["B"], seq=1)
     gradings = []
-    original = services.attempt_grade
+    original = attempt_services.attempt_grade
 
     def counting_grade(**kwargs):
         gradings.append(kwargs["attempt"].pk)
         return original(**kwargs)
 
-    monkeypatch.setattr(services, "attempt_grade", counting_grade)
+    monkeypatch.setattr(attempt_services, "attempt_grade", counting_grade)
     results = run_in_threads(6, lambda i: services.attempt_close(attempt=Attempt.objects.get(pk=attempt.pk)))
     assert sorted(results) == [False] * 5 + [True]
     assert gradings == [attempt.pk]
@@ -60,14 +61,14 @@ def test_a_save_in_flight_when_the_candidate_submits_is_graded(staff_member, mon
     exam = make_exam(make_fixed_paper(make_standard_questions()[:1]), individuals=[staff_member])
     attempt = services.attempt_start(exam=exam, staff=staff_member)
     inside, release = threading.Event(), threading.Event()
-    original = services._response_from_client
+    original = attempt_services._response_from_client
 
     def slow_response(item, response):
         inside.set()
         release.wait(10)
         return original(item, response)
 
-    monkeypatch.setattr(services, "_response_from_client", slow_response)
+    monkeypatch.setattr(attempt_services, "_response_from_client", slow_response)
     outcome = {}
 
     def saver():

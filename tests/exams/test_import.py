@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from exams.models import Category, Question, QuestionBank, QuestionVersion
 from exams.resources import QUESTION_HEADERS
-from exams.services import question_export_dataset
+from exams.services import question_export_dataset, question_save
 from home.spreadsheets import export_bytes
 from tests.factories import visible_text
 
@@ -133,7 +133,7 @@ def test_export_uses_the_import_layout_and_round_trips(tmp_path):
     bank = QuestionBank.objects.get(name="导出")
     question = bank.questions.first()
     question.explanation = "=HYPERLINK(\"http://evil\")"
-    question.save()
+    question_save(question=question)
     content = export_bytes(question_export_dataset(bank=bank), "xlsx")
     sheet = load_workbook(io.BytesIO(content)).active
     headers = [c.value for c in sheet[1]]
