@@ -35,7 +35,8 @@ from .models import (
     InspectionFinding,
     RatingSource,
 )
-from .selectors import Period, locked_months
+from .periods import Period
+from .selectors import locked_months
 
 SEED = 2026
 CREATED, UNCHANGED, UPDATED = "created", "unchanged", "updated"
@@ -67,7 +68,7 @@ BAD_COMMENTS = ["等待时间太长", "态度不耐烦", "一次性告知不清�
 
 def demo_periods(today=None):
     """The three months before the current one."""
-    current = Period.current() if today is None else Period(today.year, today.month)
+    current = Period.current() if today is None else Period.of(today)
     first = current.previous()
     return [first.previous().previous(), first.previous(), first]
 
@@ -162,7 +163,7 @@ def _advance_cases(tally):
         opened = case.rating.rated_at
         if case.opened_at != opened:
             rules = CentreRules.for_centre(case.centre_id)
-            case.verify_due, case.feedback_due = services._deadlines(timezone.localdate(opened), rules)
+            case.verify_due, case.feedback_due = services.case_deadlines(timezone.localdate(opened), rules)
             case.opened_at = opened
             case.save(update_fields=["opened_at", "verify_due", "feedback_due"])
             case.events.filter(action=CaseEvent.Action.OPENED).update(at=opened)

@@ -8,7 +8,6 @@ import datetime as dt
 import re
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
 from home.spreadsheets import EXCEL_EPOCH, FlexibleDateWidget, TextWidget, cell_text, shown
@@ -204,6 +203,3 @@ class RatingResource(resources.Resource):
     level = fields.Field(attribute="level", column_name=LEVEL, widget=TextWidget(max_length=10))
     channel = fields.Field(attribute="channel", column_name=CHANNEL, widget=TextWidget(max_length=30))
     comment = fields.Field(attribute="comment", column_name=COMMENT, widget=TextWidget(max_length=1000))
-
-
-ATTENDANCE_LABEL = gettext_lazy("Attendance (DingTalk daily export or generic layout)")

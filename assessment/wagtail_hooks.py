@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+from home.hooks import DEMO_LOADER_HOOK
 from home.imports import SPREADSHEET_IMPORT_HOOK
 from home.private_files import PRIVATE_FILE_KIND_HOOK
 from people.portal import PORTAL_SECTION_HOOK, PortalSection
@@ -160,3 +161,10 @@ def dashboard_portal_section(request):
         url_name="assessment:my_dashboard",
         order=45,
     )
+
+
+@hooks.register(DEMO_LOADER_HOOK, order=40)
+def load_records_demo(tally):
+    from .demo import load_service_records
+
+    load_service_records(tally)

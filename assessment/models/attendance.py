@@ -89,10 +89,6 @@ class AttendanceDay(models.Model):
     def __str__(self):
         return f"{self.staff.staff_no} {self.date:%Y-%m-%d} {self.get_status_display()}"
 
-    @property
-    def working_day(self):
-        return self.status != ar.REST
-
     def segments(self):
         segments = []
         if self.start1 and self.end1:

@@ -337,8 +337,7 @@ class EvaluationAppeal(models.Model):
         verbose_name = _("evaluation appeal")
         verbose_name_plural = _("evaluation appeals")
         ordering = ["-created_at"]
-        # The workflow's permissions live here, on the model their migration adds, so that
-        # replaying the older roles migration (0004) skips them (people.roles.sync_roles).
+        # The evaluation workflow's permissions (given to roles in assessment/roles.py).
         permissions = [
             ("decide_evaluation_appeal", _("Can decide evaluation appeals")),
             ("review_evaluations", _("Can review a month's evaluations")),

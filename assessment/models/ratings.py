@@ -177,11 +177,6 @@ class Rating(models.Model):
         return rr.is_bad(self.level)
 
     @property
-    def counted_suspicion(self):
-        """False while the rating is held as 可疑 (pending) or was rejected as such."""
-        return self.suspicion in self.COUNTED_SUSPICION
-
-    @property
     def system_default(self):
         return self.channel == rr.SYSTEM_DEFAULT_CHANNEL
 

@@ -1,8 +1,117 @@
-"""Writes of the assessment app, by subject: service records, then monthly evaluations.
+"""Writes of the assessment app, by subject: attendance, ratings, bad-review cases, the month
+lock, schemes, the monthly compute and the month's workflow.
 
-Callers use `assessment.services.<name>`; the modules below hold the code.
+Callers use `assessment.services.<name>`; the modules below hold the code and import each
+other by module, never through this package.
 """
 
-from .evaluations import *  # noqa: F401,F403
-from .records import *  # noqa: F401,F403
-from .records import _deadlines  # noqa: F401
+from .attendance import (
+    ATTENDANCE_PREVIEW_HEADERS,
+    attendance_day_add,
+    attendance_day_correct,
+    attendance_import,
+    attendance_shift_for,
+    day_summary,
+)
+from .cases import (
+    case_appeal,
+    case_appeal_decide,
+    case_close,
+    case_deadlines,
+    case_open,
+    case_rectify,
+    case_suspicion_decide,
+    case_verify,
+    cases_open_for_bad_ratings,
+)
+from .evaluations import (
+    COMPUTE_STEPS,
+    ComputeResult,
+    RecomputePreview,
+    compute_task_enqueue,
+    compute_task_progress,
+    evaluations_compute,
+    evaluations_recompute_preview,
+)
+from .locks import period_change_record, period_ensure_open, period_locked_for_change
+from .ratings import (
+    IMPORT_SOURCE_CODES,
+    QR_SOURCE_CODE,
+    RATING_EDIT_LOG_ACTION,
+    RATING_EDITABLE,
+    RatingInputError,
+    RatingMonthLocked,
+    builtin_source,
+    qr_rating_submit,
+    rating_edit,
+    rating_import,
+    rating_month_ensure_open,
+    rating_source_create,
+    rating_submit,
+    ratings_supersession_update,
+)
+from .schemes import scheme_default_version, scheme_save_version
+from .workflow import (
+    appeal_deadline_for,
+    evaluation_appeal_decide,
+    evaluation_appeal_submit,
+    period_approve,
+    period_finalize,
+    period_publish,
+    period_reopen,
+    period_review,
+    periods_finalize_due,
+)
+
+__all__ = [
+    "ATTENDANCE_PREVIEW_HEADERS",
+    "COMPUTE_STEPS",
+    "IMPORT_SOURCE_CODES",
+    "QR_SOURCE_CODE",
+    "RATING_EDITABLE",
+    "RATING_EDIT_LOG_ACTION",
+    "ComputeResult",
+    "RatingInputError",
+    "RatingMonthLocked",
+    "RecomputePreview",
+    "appeal_deadline_for",
+    "attendance_day_add",
+    "attendance_day_correct",
+    "attendance_import",
+    "attendance_shift_for",
+    "builtin_source",
+    "case_appeal",
+    "case_appeal_decide",
+    "case_close",
+    "case_deadlines",
+    "case_open",
+    "case_rectify",
+    "case_suspicion_decide",
+    "case_verify",
+    "cases_open_for_bad_ratings",
+    "compute_task_enqueue",
+    "compute_task_progress",
+    "day_summary",
+    "evaluation_appeal_decide",
+    "evaluation_appeal_submit",
+    "evaluations_compute",
+    "evaluations_recompute_preview",
+    "period_approve",
+    "period_change_record",
+    "period_ensure_open",
+    "period_finalize",
+    "period_locked_for_change",
+    "period_publish",
+    "period_reopen",
+    "period_review",
+    "periods_finalize_due",
+    "qr_rating_submit",
+    "rating_edit",
+    "rating_import",
+    "rating_month_ensure_open",
+    "rating_source_create",
+    "rating_submit",
+    "ratings_supersession_update",
+    "scheme_default_version",
+    "scheme_save_version",
+]

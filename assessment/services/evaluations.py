@@ -1,4 +1,10 @@
-"""Writes of monthly evaluations: schemes and their versions, the monthly compute."""
+"""Writes of monthly evaluations: the compute of a month (DESIGN, "Monthly evaluation"), its
+preview before a recompute of an approved month, and the background compute's state.
+
+The arithmetic is scoring.py and pay.py; this gathers the inputs for everyone in a fixed
+number of grouped queries (whatever the headcount), keeps them as each person's receipt,
+applies the quota per centre and writes in bulk.
+"""
 
 import dataclasses
 import datetime as dt
@@ -6,29 +12,33 @@ from collections import defaultdict
 from decimal import Decimal
 from types import SimpleNamespace
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail import hooks
 
 from home.batch import gc_paused
 from home.db import fast_insert, fast_update
+from home.hooks import BEFORE_EVALUATION_COMPUTE_HOOK
 
 from .. import attendance_rules as ar
 from .. import pay, roles, scoring
 from .. import rating_rules as rr
-from ..models import (
-    AssessmentScheme,
-    CalendarDay,
-    Evaluation,
-    EvaluationAppeal,
-    EvaluationPeriod,
+from ..models import CalendarDay, Evaluation, EvaluationPeriod, PeriodChange
+from ..models.evaluations import GRADE_LABELS_ZH
+from ..periods import Period
+from ..selectors.attendance import attendance_summaries
+from ..selectors.evaluations import (
+    current_scheme_versions,
+    evaluation_blockers,
+    evaluation_staff,
+    rating_points_by_centre,
 )
-
-# --- Monthly evaluations ---------------------------------------------------------------
-# DESIGN, "Monthly evaluation". The arithmetic is scoring.py and pay.py; this gathers the
-# inputs for everyone in a fixed number of grouped queries (whatever the headcount), keeps
-# them as each person's receipt, applies the quota per centre and writes in bulk.
+from ..selectors.inspections import bonus_points, finding_lines
+from ..selectors.ratings import rating_summaries
+from .schemes import scheme_default_version
+from .workflow import expect_status, require_permission, save_period
 
 # attendance_rules' categories under scoring's names.
 _ATTENDANCE_CATEGORY = {
@@ -90,75 +100,6 @@ class ComputeResult:
 
 def _text(value):
     return None if value is None else str(value)
-
-
-def scheme_default_version(*, user=None):
-    """The default scheme's newest version; made from DESIGN's numbers when nothing is configured."""
-    scheme = AssessmentScheme.objects.filter(centre__isnull=True).first()
-    if scheme is None:
-        scheme = AssessmentScheme.objects.create(name=DEFAULT_SCHEME_NAME)
-    return scheme.current_version or scheme.add_version(
-        rules=scoring.DEFAULT_RULES, user=user, note=_("DESIGN's default numbers")
-    )
-
-
-def scheme_save_version(*, scheme, rules, user=None, note=""):
-    """Editing a scheme: its numbers become a new version; earlier versions stay as they were."""
-    with transaction.atomic():
-        # Two editors at once still get distinct version numbers.
-        AssessmentScheme.objects.select_for_update().filter(pk=scheme.pk).order_by("pk").first()
-        return scheme.add_version(rules=rules, user=user, note=note)
-
-
-def period_ensure_open(*, months, what):
-    """Refuse a change to pay-affecting inputs (`what`, e.g. "考勤") of an approved month.
-
-    `months`: "YYYY-MM" strings, dates or Periods the change touches. Raises ValidationError
-    naming the locked months; HR must first reopen the month with a reason.
-    """
-    from .. import selectors
-
-    locked = sorted(selectors.locked_months(months))
-    if locked:
-        raise ValidationError(
-            _(
-                "The evaluations of %(months)s are approved: %(what)s of that month can no longer "
-                "change. HR must first reopen the month, giving a reason."
-            )
-            % {"months": "、".join(locked), "what": what}
-        )
-
-
-def period_locked_for_change(*, month):
-    """The approved (published, final) EvaluationPeriod of `month` ("YYYY-MM"), locked for
-    the transaction, or None when the month is open (draft, reviewed, never computed).
-
-    For the daily work that may not wait for a reopen (concluding bad-review cases): the
-    change goes through, the approved evaluations stay as they are, and the caller records
-    it with period_change_record. The row lock serialises it with approval and recompute, so
-    a change is either in the figures or on the month's list, never lost between them."""
-    record = EvaluationPeriod.objects.select_for_update().filter(month=str(month)).first()
-    return record if record is not None and record.locked else None
-
-
-def period_change_record(*, period, kind, summary, user=None, case=None, staff=None):
-    """Log a pay-affecting change to the locked month `period` (审批后变更): who, when, what.
-    HR sees it on the month's page until a recompute after a reopen applies it."""
-    from ..models import PeriodChange
-
-    change = PeriodChange(
-        period=period,
-        kind=kind,
-        summary=str(summary)[:500],
-        period_status=period.status,
-        case=case,
-        staff=staff,
-        by=user if user is not None and user.is_authenticated else None,
-        at=timezone.now(),
-    )
-    change.full_clean()
-    change.save()
-    return change
 
 
 def _period_for_compute(period, user, dry_run=False):
@@ -311,9 +252,9 @@ def _history_rows(evaluations, *, kind, user, reason, date):
 def _write_with_history(*, to_create, to_update, period, user, reason, date):
     """Write a month's evaluations and a history row for each, as simple_history's
     bulk_create_with_history / bulk_update_with_history would, but through home.db.fast_insert
-    and fast_update (executemany, COPY on PostgreSQL): Django's per-value SQL compilation was
-    half of a 10,000-person compute, and bulk_update's CASE WHEN made a recompute take minutes
-    on SQLite. A fixed number of statements whatever the headcount."""
+    and fast_update (executemany, COPY on PostgreSQL), which skip Django's per-value SQL
+    compilation and bulk_update's CASE WHEN. A fixed number of statements whatever the
+    headcount."""
     if to_create:
         fast_insert(Evaluation, to_create, batch_size=EVALUATION_BATCH)
         ids = dict(Evaluation.objects.filter(period=period).values_list("staff_id", "pk"))
@@ -333,7 +274,7 @@ COMPUTE_STEPS = 3  # read the inputs, score and apply the quota, write
 def evaluations_compute(*, period, user=None, reason="", progress=None, dry_run=False):
     """(Re)compute a month's evaluations for everyone employed in it; returns a ComputeResult.
 
-    `period` is a selectors.Period or "YYYY-MM". Idempotent: a recompute replaces the draft
+    `period` is a Period or "YYYY-MM". Idempotent: a recompute replaces the draft
     figures. Refused (ValidationError) once the month is approved or later (and while it is
     reviewed: reopen it first). The query count does not depend on the number of people.
     Every changed evaluation gets a history row with `user` and `reason` (by default the
@@ -346,11 +287,10 @@ def evaluations_compute(*, period, user=None, reason="", progress=None, dry_run=
     from competitions.selectors import award_bonus_for_period
     from courses.selectors import learning_due_and_on_time
     from exams.selectors import exam_percentages_for_period
-
-    from .. import selectors
+    from people.selectors import employment_span
 
     if isinstance(period, str):
-        period = selectors.Period.parse(period)
+        period = Period.parse(period)
     now = timezone.now()
     with gc_paused(), transaction.atomic():
         record = _period_for_compute(period, user, dry_run)
@@ -361,9 +301,9 @@ def evaluations_compute(*, period, user=None, reason="", progress=None, dry_run=
                 else (_("Recomputed") if record.computed_at else _("Computed"))
             )
         history_user = user if user is not None and user.is_authenticated else None
-        from people.selectors import employment_span
-
-        people = selectors.evaluation_staff(period=period)
+        for fn in hooks.get_hooks(BEFORE_EVALUATION_COMPUTE_HOOK):
+            fn(period=period)
+        people = evaluation_staff(period=period)
         ids = [p["pk"] for p in people]
         partly = {}  # staff id -> (first, last day employed) for who joined or left during the month
         for person in people:
@@ -375,10 +315,10 @@ def evaluations_compute(*, period, user=None, reason="", progress=None, dry_run=
                 partly[person["pk"]] = span
         _place_people_who_moved(people, period)
         centre_ids = {p["centre_id"] for p in people}
-        attendance = selectors.attendance_summaries(period=period, staff=ids, employed_only=bool(partly))
-        ratings = selectors.rating_summaries(period=period, staff=ids, with_means=False)
-        findings = selectors.finding_lines(period=period, staff=ids)
-        bonus = selectors.bonus_points(period=period, staff=ids)
+        attendance = attendance_summaries(period=period, staff=ids, employed_only=bool(partly))
+        ratings = rating_summaries(period=period, staff=ids, with_means=False)
+        findings = finding_lines(period=period, staff=ids)
+        bonus = bonus_points(period=period, staff=ids)
         start, end = period.moments()
         exams = exam_percentages_for_period(start=start, end=end, staff_ids=ids)
         # Competition awards count in the month their results were published.
@@ -387,8 +327,8 @@ def evaluations_compute(*, period, user=None, reason="", progress=None, dry_run=
             # Exams that closed before they joined or after they left are not theirs to take.
             exams[pk] = [(e, p) for e, p in exams.get(pk, []) if first <= timezone.localdate(e.closes_at) <= last]
         learning = learning_due_and_on_time(start=period.first, end=period.last, staff_ids=ids, employed=partly)
-        rating_points = selectors.rating_points_by_centre(centre_ids)
-        versions, default_version = selectors.current_scheme_versions(centre_ids)
+        rating_points = rating_points_by_centre(centre_ids)
+        versions, default_version = current_scheme_versions(centre_ids)
         default_version = default_version or scheme_default_version(user=user)
 
         if progress:
@@ -486,14 +426,12 @@ def evaluations_compute(*, period, user=None, reason="", progress=None, dry_run=
         gone = [pk for staff_id, pk in existing.items() if staff_id not in evaluated]
         removed = Evaluation.objects.filter(pk__in=gone).delete()[0] if gone else 0
 
-        blockers = selectors.evaluation_blockers(period=period)
+        blockers = evaluation_blockers(period=period)
         record.computed_at = now
         record.computed_by = user if user is not None and user.is_authenticated else None
         record.blockers = blockers
-        _save_period(record, user=history_user, reason=reason)
+        save_period(record, user=history_user, reason=reason)
         # The changes made since approval are in the figures now (only a draft is computed).
-        from ..models import PeriodChange
-
         applied = PeriodChange.objects.filter(period=record, applied_at__isnull=True).update(
             applied_at=now, applied_by=history_user
         )
@@ -543,9 +481,7 @@ def evaluations_recompute_preview(*, period, user):
     set-based compute as the real one, plus two queries."""
     from people.selectors import centre_names
 
-    from ..models.evaluations import GRADE_LABELS_ZH
-
-    _require(user, roles.COMPUTE_EVALUATIONS, _("Only HR may preview a recompute of a month."))
+    require_permission(user, roles.COMPUTE_EVALUATIONS, _("Only HR may preview a recompute of a month."))
     month = period.month if isinstance(period, EvaluationPeriod) else str(period)
     result = evaluations_compute(period=month, dry_run=True)
     stored = {
@@ -607,305 +543,20 @@ def evaluations_recompute_preview(*, period, user):
     )
 
 
-# --- The workflow of a month -----------------------------------------------------------
-# DESIGN: draft (computed) → reviewed → approved (locked) → published → appeal window (5
-# working days) → final. Each step is one transaction on the locked period row, checks the
-# role and the current status, and leaves a history row with who, when and why.
-
-APPEAL_WORKING_DAYS = 5
-
-
-def _require(user, permission, message):
-    if user is None or not user.is_authenticated or not user.has_perm(permission):
-        raise PermissionDenied(message)
-
-
-def _locked_period(period):
-    """The period row, locked for the transaction. `period`: an EvaluationPeriod or its month."""
-    month = period.month if isinstance(period, EvaluationPeriod) else str(period)
-    record = EvaluationPeriod.objects.select_for_update().filter(month=month).first()
-    if record is None:
-        raise ValidationError(_("The evaluations of %(month)s have not been computed yet.") % {"month": month})
-    return record
-
-
-def _expect(record, statuses, action):
-    if record.status not in statuses:
-        raise ValidationError(
-            _("%(month)s is %(status)s: it cannot be %(action)s now.")
-            % {"month": record.month, "status": record.get_status_display(), "action": action}
-        )
-
-
-def _reason(label, note):
-    note = (note or "").strip()
-    return f"{label}：{note}" if note else str(label)
-
-
-def _save_period(record, *, user, reason):
-    record._history_user = user
-    record._change_reason = reason
-    record.full_clean()
-    record.save()
-
-
-def period_review(*, period, user, note=""):
-    """复核: HR has checked the computed draft."""
-    _require(user, roles.REVIEW_EVALUATIONS, _("Only HR may review a month's evaluations."))
-    with transaction.atomic():
-        record = _locked_period(period)
-        _expect(record, [EvaluationPeriod.Status.DRAFT], _("reviewed"))
-        if record.computed_at is None or not record.evaluations.exists():
-            raise ValidationError(_("%(month)s has no computed evaluations to review.") % {"month": record.month})
-        if record.task_state in ("queued", "running"):
-            raise ValidationError(_("%(month)s is being computed; wait until it is done.") % {"month": record.month})
-        record.status = EvaluationPeriod.Status.REVIEWED
-        record.reviewed_at = timezone.now()
-        record.reviewed_by = user
-        _save_period(record, user=user, reason=_reason(_("Reviewed"), note))
-    return record
-
-
-def period_approve(*, period, user, signed_off, acknowledgements=(), note=""):
-    """审批: an HR approver signs the month off; it is locked from now on.
-
-    `signed_off` must be True (a deliberate sign-off). Every blocker still listed needs a
-    note in `acknowledgements` (same order as period.blockers) saying why the approver
-    accepts it; otherwise the approval is refused.
-    """
-    from .. import selectors
-
-    _require(user, roles.APPROVE_EVALUATIONS, _("Only an HR approver may approve a month's evaluations."))
-    with transaction.atomic():
-        record = _locked_period(period)
-        _expect(record, [EvaluationPeriod.Status.REVIEWED], _("approved"))
-        if not signed_off:
-            raise ValidationError(_("Tick the sign-off to approve: you confirm the figures and the pay."))
-        notes = [str(n or "").strip() for n in acknowledgements]
-        missing = [
-            selectors.describe_blocker(blocker)
-            for i, blocker in enumerate(record.blockers)
-            if i >= len(notes) or not notes[i]
-        ]
-        if missing:
-            raise ValidationError(
-                _("Blockers remain. Resolve them and recompute, or acknowledge each with a note: %(list)s")
-                % {"list": "；".join(missing)}
-            )
-        record.acknowledged_blockers = [
-            {"blocker": selectors.describe_blocker(blocker), "note": notes[i]} for i, blocker in enumerate(record.blockers)
-        ]
-        record.status = EvaluationPeriod.Status.APPROVED
-        record.approved_at = timezone.now()
-        record.approved_by = user
-        record.reopen_reason = ""
-        reason = note
-        if record.acknowledged_blockers:
-            acknowledged = _("%(n)d blockers acknowledged") % {"n": len(record.acknowledged_blockers)}
-            reason = f"{note}（{acknowledged}）" if note else acknowledged
-        _save_period(record, user=user, reason=_reason(_("Approved"), reason))
-    return record
-
-
-def period_reopen(*, period, user, reason):
-    """Back to draft, with a mandatory reason: the inputs may change and the month be recomputed."""
-    _require(user, roles.REOPEN_EVALUATIONS, _("Only HR may reopen a month's evaluations."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Give the reason for reopening the month."))
-    with transaction.atomic():
-        record = _locked_period(period)
-        _reopen(record, user=user, reason=reason)
-    return record
-
-
-def _reopen(record, *, user, reason):
-    _expect(
-        record,
-        [EvaluationPeriod.Status.REVIEWED, EvaluationPeriod.Status.APPROVED, EvaluationPeriod.Status.PUBLISHED],
-        _("reopened"),
-    )
-    record.status = EvaluationPeriod.Status.DRAFT
-    record.reopen_reason = reason[:500]
-    record.reviewed_at = record.reviewed_by = None
-    record.approved_at = record.approved_by = None
-    record.acknowledged_blockers = []
-    record.appeal_deadline = None
-    _save_period(record, user=user, reason=_reason(_("Reopened"), reason))
-
-
-def appeal_deadline_for(published_on):
-    """The last day to appeal: 5 working days after publication (the service-record calendar)."""
-    from .. import attendance_rules as ar
-
-    holidays, workdays = CalendarDay.sets_between(published_on, published_on + dt.timedelta(days=60))
-    return ar.add_working_days(published_on, APPEAL_WORKING_DAYS, holidays=holidays, workdays=workdays)
-
-
-def period_publish(*, period, user, note=""):
-    """Publish an approved month to staff: their receipts open, the appeal window starts,
-    and everyone evaluated gets a notice."""
-    from django.urls import reverse
-
-    from home.services import notices_send
-
-    from .. import selectors
-
-    _require(user, roles.PUBLISH_EVALUATIONS, _("Only HR may publish a month's evaluations."))
-    with transaction.atomic():
-        record = _locked_period(period)
-        _expect(record, [EvaluationPeriod.Status.APPROVED], _("published"))
-        now = timezone.now()
-        record.status = EvaluationPeriod.Status.PUBLISHED
-        record.published_at = now
-        record.published_by = user
-        record.appeal_deadline = appeal_deadline_for(timezone.localdate(now))
-        _save_period(record, user=user, reason=_reason(_("Published"), note))
-        deadline = f"{record.appeal_deadline:%Y-%m-%d}"
-        notices_send(
-            key=f"evaluations:published:{record.month}:{now:%Y%m%d%H%M%S}",
-            recipients=selectors.evaluation_recipients(record),
-            title=_("Your evaluation of %(month)s is published") % {"month": record.month},
-            body=_("Read your score receipt. If you disagree, you may appeal until %(deadline)s.")
-            % {"deadline": deadline},
-            url=reverse("assessment:my_evaluation", args=[record.month]),
-        )
-    return record
-
-
-def period_finalize(*, period, user=None, today=None):
-    """Final: the appeal window has closed and no appeal is pending. `user` None is the
-    scheduled command (a person approved and published the figures before)."""
-    if user is not None:
-        _require(user, roles.PUBLISH_EVALUATIONS, _("Only HR may finalize a month's evaluations."))
-    today = today or timezone.localdate()
-    with transaction.atomic():
-        record = _locked_period(period)
-        _expect(record, [EvaluationPeriod.Status.PUBLISHED], _("finalized"))
-        if record.appeal_deadline and today <= record.appeal_deadline:
-            raise ValidationError(
-                _("Staff may appeal %(month)s until %(deadline)s: it can be finalized after that.")
-                % {"month": record.month, "deadline": f"{record.appeal_deadline:%Y-%m-%d}"}
-            )
-        pending = EvaluationAppeal.objects.filter(
-            evaluation__period=record, status=EvaluationAppeal.Status.PENDING
-        ).count()
-        if pending:
-            raise ValidationError(
-                _("%(n)d appeals of %(month)s are still pending: decide them first.")
-                % {"n": pending, "month": record.month}
-            )
-        record.status = EvaluationPeriod.Status.FINAL
-        record.finalized_at = timezone.now()
-        label = _("Finalized") if user is not None else _("Finalized automatically after the appeal window")
-        _save_period(record, user=user, reason=str(label))
-    return record
-
-
-def periods_finalize_due(*, today=None):
-    """Finalize every published month whose appeal window has closed and has no pending
-    appeal (the cron command). Returns (finalized months, {month: why not})."""
-    today = today or timezone.localdate()
-    done, skipped = [], {}
-    due = EvaluationPeriod.objects.filter(
-        status=EvaluationPeriod.Status.PUBLISHED, appeal_deadline__lt=today
-    ).values_list("month", flat=True)
-    for month in list(due):
-        try:
-            period_finalize(period=month, today=today)
-        except ValidationError as exc:
-            skipped[month] = " ".join(exc.messages)
-        else:
-            done.append(month)
-    return done, skipped
-
-
-# --- Appeals (申诉) -----------------------------------------------------------------------
-
-APPEAL_MAX_LENGTH = 2000
-
-
-def evaluation_appeal_submit(*, evaluation, staff, reason, today=None):
-    """A staff member appeals their own published evaluation, within the window; one open
-    appeal per evaluation."""
-    today = today or timezone.localdate()
-    if evaluation.staff_id != staff.pk:
-        raise PermissionDenied(_("You may appeal only your own evaluation."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Say why you disagree with the evaluation."))
-    if len(reason) > APPEAL_MAX_LENGTH:
-        raise ValidationError(_("At most %(n)d characters.") % {"n": APPEAL_MAX_LENGTH})
-    with transaction.atomic():
-        record = EvaluationPeriod.objects.select_for_update().get(pk=evaluation.period_id)
-        if not record.appeal_open(today):
-            raise ValidationError(_("The appeal window of %(month)s is closed.") % {"month": record.month})
-        if EvaluationAppeal.objects.filter(evaluation=evaluation, status=EvaluationAppeal.Status.PENDING).exists():
-            raise ValidationError(_("Your appeal of this month is already with HR."))
-        appeal = EvaluationAppeal(evaluation=evaluation, reason=reason)
-        appeal._history_user = staff.user if staff.user_id else None
-        appeal._change_reason = _("Appealed")
-        appeal.full_clean()
-        appeal.save()
-    return appeal
-
-
-def evaluation_appeal_decide(*, appeal, user, upheld, note):
-    """HR decides an appeal with a note. Upheld: the month is reopened with the decision as
-    the reason, so HR corrects the inputs, recomputes (the quota of the centre too) and
-    approves and publishes again; every changed figure is logged with that reason."""
-    _require(user, roles.DECIDE_EVALUATION_APPEALS, _("Only HR may decide evaluation appeals."))
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError(_("Write the decision: the staff member reads it on their receipt."))
-    with transaction.atomic():
-        appeal = (
-            EvaluationAppeal.objects.select_for_update()
-            .select_related("evaluation__staff")
-            .get(pk=appeal.pk)
-        )
-        record = EvaluationPeriod.objects.select_for_update().get(pk=appeal.evaluation.period_id)
-        if appeal.status != EvaluationAppeal.Status.PENDING:
-            raise ValidationError(_("This appeal has been decided already."))
-        if record.status == EvaluationPeriod.Status.FINAL:
-            raise ValidationError(_("%(month)s is final.") % {"month": record.month})
-        appeal.status = EvaluationAppeal.Status.UPHELD if upheld else EvaluationAppeal.Status.REJECTED
-        appeal.decided_at = timezone.now()
-        appeal.decided_by = user
-        appeal.decision_note = note
-        appeal._history_user = user
-        appeal._change_reason = _reason(appeal.get_status_display(), note)
-        appeal.full_clean()
-        appeal.save()
-        if upheld and record.status != EvaluationPeriod.Status.DRAFT:
-            staff = appeal.evaluation.staff
-            _reopen(
-                record,
-                user=user,
-                reason=_("Appeal of %(staff_no)s %(name)s upheld: %(note)s")
-                % {"staff_no": staff.staff_no, "name": staff.name, "note": note},
-            )
-    return appeal
-
-
-# --- The background compute ----------------------------------------------------------------
-
-# A month of 10,000 people computes in seconds (bench/bench_compute_evaluations.py): a
-# compute silent for this long died with its worker, and HR may start another.
+# A month of 10,000 people computes in seconds: a compute silent for this long died with
+# its worker, and HR may start another.
 STALE_TASK = dt.timedelta(minutes=15)
 
 
 def compute_task_enqueue(*, period, user):
     """Queue the month's compute as a background task (assessment.tasks); the month page
     shows its progress. Refused while the month is locked or another compute is under way."""
-    from ..selectors import Period
-
-    _require(user, roles.COMPUTE_EVALUATIONS, _("Only HR may compute a month's evaluations."))
+    require_permission(user, roles.COMPUTE_EVALUATIONS, _("Only HR may compute a month's evaluations."))
     month = str(Period.parse(str(period)))
     now = timezone.now()
     with transaction.atomic():
         record, _created = EvaluationPeriod.objects.select_for_update().get_or_create(month=month)
-        _expect(record, [EvaluationPeriod.Status.DRAFT], _("recomputed"))
+        expect_status(record, [EvaluationPeriod.Status.DRAFT], _("recomputed"))
         busy = record.task_state in ("queued", "running")
         if busy and record.task_updated_at and now - record.task_updated_at < STALE_TASK:
             raise ValidationError(_("%(month)s is being computed already.") % {"month": month})

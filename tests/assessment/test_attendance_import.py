@@ -247,9 +247,9 @@ def _generic(rows):
 
 
 def test_chunked_attendance_rolls_back_on_a_late_bad_row(sample_staff, monkeypatch):
-    from assessment.services import records
+    from assessment.services import attendance
 
-    monkeypatch.setattr(records, "ATTENDANCE_CHUNK", 4)
+    monkeypatch.setattr(attendance, "ATTENDANCE_CHUNK", 4)
     rows = [f"CD{1001 + i},2026-10-08,09:00,17:30,\n" for i in range(10)]
     rows.append("CD1001,2026-10-08,09:05,17:30,\n")  # the same person and day as row 2, three chunks later
     result = run("attendance", _generic(rows), "g.csv")
@@ -259,9 +259,9 @@ def test_chunked_attendance_rolls_back_on_a_late_bad_row(sample_staff, monkeypat
 
 
 def test_chunked_attendance_counts_and_previews_every_chunk(sample_staff, monkeypatch):
-    from assessment.services import records
+    from assessment.services import attendance
 
-    monkeypatch.setattr(records, "ATTENDANCE_CHUNK", 3)
+    monkeypatch.setattr(attendance, "ATTENDANCE_CHUNK", 3)
     rows = [f"CD{1001 + i},2026-10-{8 + i % 2:02d},09:{i:02d},17:30,\n" for i in range(8)]
     result = run("attendance", _generic(rows), "g.csv")
     assert result.ok and (result.total, result.created) == (8, 8)

@@ -258,9 +258,9 @@ def _rows(n, start=0, staff_no="CD1001", level="非常满意"):
 
 
 def test_a_bad_row_in_a_later_chunk_rolls_back_the_written_chunks(sample_staff, monkeypatch):
-    from assessment.services import records
+    from assessment.services import ratings
 
-    monkeypatch.setattr(records, "RATING_CHUNK", 3)
+    monkeypatch.setattr(ratings, "RATING_CHUNK", 3)
     text = HEADER + _rows(10) + "K99999,1,2026-10-08 10:00,NOPE,01-01,社保,非常满意,短信,\n"
     result = run("ratings", csv_bytes(text), "r.csv")
     assert [(e.row, e.column) for e in result.errors] == [(12, "经办人工号")]
@@ -269,9 +269,9 @@ def test_a_bad_row_in_a_later_chunk_rolls_back_the_written_chunks(sample_staff, 
 
 
 def test_a_key_repeated_in_another_chunk_is_named(sample_staff, monkeypatch):
-    from assessment.services import records
+    from assessment.services import ratings
 
-    monkeypatch.setattr(records, "RATING_CHUNK", 2)
+    monkeypatch.setattr(ratings, "RATING_CHUNK", 2)
     text = HEADER + _rows(5) + _rows(1, start=1)
     result = run("ratings", csv_bytes(text), "r.csv")
     assert [(e.row, e.column) for e in result.errors] == [(7, "办件编号")]
@@ -280,9 +280,9 @@ def test_a_key_repeated_in_another_chunk_is_named(sample_staff, monkeypatch):
 
 
 def test_chunked_import_and_reimport_match_a_single_chunk(sample_staff, monkeypatch):
-    from assessment.services import records
+    from assessment.services import ratings
 
-    monkeypatch.setattr(records, "RATING_CHUNK", 4)
+    monkeypatch.setattr(ratings, "RATING_CHUNK", 4)
     text = HEADER + _rows(9) + _rows(2, start=20, level="不满意")
     first = run("ratings", csv_bytes(text), "r.csv")
     assert first.ok and (first.total, first.created) == (11, 11)
@@ -335,9 +335,9 @@ def test_a_large_import_refreshes_the_planner_statistics(sample_staff, monkeypat
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from assessment.services import records
+    from assessment.services import ratings
 
-    monkeypatch.setattr(records, "ANALYZE_AFTER_ROWS", 5)
+    monkeypatch.setattr(ratings, "ANALYZE_AFTER_ROWS", 5)
     analyzed = []
     for rows, start, dry_run in ((4, 0, False), (5, 10, True), (5, 20, False)):
         with CaptureQueriesContext(connection) as queries:

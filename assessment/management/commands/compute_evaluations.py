@@ -2,7 +2,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from ...selectors import Period, describe_blocker
+from ...periods import Period
+from ...selectors import describe_blocker
 from ...services import evaluations_compute
 
 

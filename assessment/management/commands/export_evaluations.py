@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from ...models import EvaluationPeriod
-from ...selectors import Period, pay_sheet_workbook
+from ...periods import Period
+from ...selectors import pay_sheet_workbook
 
 
 class Command(BaseCommand):
