@@ -15,38 +15,27 @@ import django_filters
 from django import forms
 from django.contrib.admin.utils import quote
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
-from wagtail.admin.site_summary import SummaryItem
 from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
 from wagtail.admin.ui.tables import BooleanColumn, BulkActionsCheckboxColumn, Column, TitleColumn
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from . import resources as roster
-from . import selectors
-from .admin_forms import ServiceCentreForm, StaffProfileForm, VendorManagerForm
-from .models import (
+from .. import resources as roster
+from ..admin_forms import StaffProfileForm, VendorManagerForm
+from ..models import (
     CentreMove,
-    Post,
-    ServiceCentre,
     StaffPayBase,
     StaffProfile,
-    VendorCompany,
     VendorManager,
-    Window,
 )
-from .privacy import PERSONAL_DATA_PERMISSION, can_see_personal_data
-
-# Sub-menu items registered under this hook name appear in the Organisation menu.
-ORGANISATION_MENU_HOOK = "register_organisation_menu_item"
+from ..privacy import PERSONAL_DATA_PERMISSION, can_see_personal_data
+from .base import DirectoryIndexView, DirectoryViewSet, field_label
 
 # The bulk action (see admin_views.ActivationSheetBulkAction) that prints activation links.
 ACTIVATION_SHEET_ACTION = "activation_sheet"
@@ -72,9 +61,6 @@ ROSTER_EXPORT_HEADINGS = {
 MASKED_FIELDS = {"phone": "masked_phone", "id_number": "masked_id_number"}
 PAY_FIELDS = {"pay_base"}
 
-
-def field_label(model, field_name):
-    return capfirst(model._meta.get_field(field_name).verbose_name)
 
 
 def staff_search_q(query, *, include_personal_data):
@@ -104,176 +90,6 @@ class StaffProfileFilterSet(WagtailFilterSet):
         not_set = Q(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
         return queryset.exclude(not_set) if value == "set" else queryset.filter(not_set)
 
-
-class DirectoryIndexView(generic.IndexView):
-    """Listing with an export that tolerates empty relations and opens cleanly in Excel."""
-
-    def to_row_dict(self, item):
-        return {field: self.get_export_value(item, field) for field in self.list_export}
-
-    def get_export_value(self, item, field):
-        value = item
-        for attribute in field.split("."):
-            if value is None:  # an empty relation, e.g. staff employed without a vendor
-                return None
-            value = getattr(value, attribute)
-        return value
-
-    def stream_csv(self, queryset):
-        # Excel reads a CSV file as UTF-8 (and shows Chinese correctly) only after a BOM.
-        yield "\ufeff"
-        yield from super().stream_csv(queryset)
-
-
-class DirectoryViewSet(ModelViewSet):
-    index_view_class = DirectoryIndexView
-    search_backend_name = None
-    copy_view_enabled = False
-    list_per_page = 50
-
-    def get_listing_queryset(self):
-        return self.model._default_manager.all()
-
-    def get_index_view_kwargs(self, **kwargs):
-        return super().get_index_view_kwargs(queryset=self.get_listing_queryset(), **kwargs)
-
-
-class ServiceCentreViewSet(DirectoryViewSet):
-    model = ServiceCentre
-    icon = "site"
-    menu_order = 2
-    ordering = "name"
-    list_display = [
-        "name",
-        "code",
-        "address",
-        "phone",
-        Column("window_count", label=_("Windows"), sort_key="window_count"),
-        Column("staff_count", label=_("Active staff"), sort_key="staff_count"),
-        BooleanColumn("active", label=field_label(ServiceCentre, "active"), sort_key="active"),
-    ]
-    list_filter = ["active"]
-    search_fields = ["name", "code", "address"]
-    list_export = ["name", "code", "address", "phone", "window_count", "staff_count", "active"]
-    export_headings = {"window_count": _("Windows"), "staff_count": _("Active staff")}
-    export_filename = "frontline-service-centres"
-    edit_handler = ObjectList(
-        [
-            FieldRowPanel([FieldPanel("name"), FieldPanel("code")]),
-            FieldRowPanel([FieldPanel("address"), FieldPanel("phone")]),
-            FieldPanel("supervisors", widget=forms.CheckboxSelectMultiple),
-            FieldPanel("active"),
-        ],
-        base_form_class=ServiceCentreForm,
-    )
-
-    def get_listing_queryset(self):
-        # distinct: the two joined relations would otherwise multiply each other's counts.
-        return ServiceCentre.objects.annotate(
-            window_count=Count("windows", distinct=True),
-            staff_count=Count("staff", filter=Q(staff__active=True), distinct=True),
-        )
-
-
-class WindowIndexView(DirectoryIndexView):
-    def get_export_value(self, item, field):
-        if field == "posts":
-            return [post.name for post in item.posts.all()]
-        return super().get_export_value(item, field)
-
-
-class WindowViewSet(DirectoryViewSet):
-    model = Window
-    icon = "desktop"
-    menu_order = 3
-    index_view_class = WindowIndexView
-    ordering = "code"
-    list_display = [
-        "code",
-        "name",
-        "centre",
-        Column(
-            "posts",
-            label=field_label(Window, "posts"),
-            accessor=lambda window: ", ".join(post.name for post in window.posts.all()),
-        ),
-        Column("staff_count", label=_("Active staff"), sort_key="staff_count"),
-        BooleanColumn("active", label=field_label(Window, "active"), sort_key="active"),
-    ]
-    list_filter = ["centre", "posts", "active"]
-    search_fields = ["code", "name", "centre__name"]
-    list_export = ["code", "name", "centre.name", "posts", "staff_count", "active"]
-    export_headings = {
-        "centre.name": field_label(Window, "centre"),
-        "posts": field_label(Window, "posts"),
-        "staff_count": _("Active staff"),
-    }
-    export_filename = "frontline-windows"
-    edit_handler = ObjectList(
-        [
-            FieldRowPanel([FieldPanel("code"), FieldPanel("name")]),
-            FieldPanel("centre"),
-            FieldPanel("posts", widget=forms.CheckboxSelectMultiple),
-            FieldPanel("active"),
-        ]
-    )
-
-    def get_listing_queryset(self):
-        return (
-            Window.objects.select_related("centre")
-            .prefetch_related("posts")
-            .annotate(staff_count=Count("staff", filter=Q(staff__active=True)))
-        )
-
-
-class VendorCompanyViewSet(DirectoryViewSet):
-    model = VendorCompany
-    icon = "clipboard-list"
-    menu_order = 4
-    ordering = "name"
-    list_display = [
-        "name",
-        "credit_code",
-        "contact_name",
-        "contact_phone",
-        Column("staff_count", label=_("Active staff"), sort_key="staff_count"),
-        BooleanColumn("active", label=field_label(VendorCompany, "active"), sort_key="active"),
-    ]
-    list_filter = ["active"]
-    search_fields = ["name", "credit_code", "contact_name"]
-    list_export = ["name", "credit_code", "contact_name", "contact_phone", "staff_count", "active"]
-    export_headings = {"staff_count": _("Active staff")}
-    export_filename = "frontline-vendor-companies"
-    edit_handler = ObjectList(
-        [
-            FieldRowPanel([FieldPanel("name"), FieldPanel("credit_code")]),
-            FieldRowPanel([FieldPanel("contact_name"), FieldPanel("contact_phone")]),
-            FieldPanel("active"),
-        ]
-    )
-
-    def get_listing_queryset(self):
-        return VendorCompany.objects.annotate(staff_count=Count("staff", filter=Q(staff__active=True)))
-
-
-class PostViewSet(DirectoryViewSet):
-    model = Post
-    icon = "tag"
-    menu_order = 5
-    ordering = "name"
-    list_display = [
-        "name",
-        "description",
-        Column("staff_count", label=_("Active staff"), sort_key="staff_count"),
-    ]
-    search_fields = ["name", "description"]
-    list_export = ["name", "description", "staff_count"]
-    export_headings = {"staff_count": _("Active staff")}
-    export_filename = "frontline-posts"
-    edit_handler = ObjectList([FieldPanel("name"), FieldPanel("description")])
-
-    def get_listing_queryset(self):
-        return Post.objects.annotate(staff_count=Count("staff", filter=Q(staff__active=True)))
 
 
 class StaffProfileIndexView(DirectoryIndexView):
@@ -477,7 +293,7 @@ class _SyncsProfilePayBase:
     """After an entry is saved or deleted, the profile shows the newest base again."""
 
     def _sync(self, staff_id):
-        from .services import pay_base_profile_sync
+        from ..services import pay_base_profile_sync
 
         pay_base_profile_sync(staff_id=staff_id)
 
@@ -560,48 +376,3 @@ class VendorManagerViewSet(DirectoryViewSet):
         return VendorManager.objects.select_related("user", "vendor")
 
 
-class OrganisationViewSetGroup(ModelViewSetGroup):
-    menu_label = _("Organisation")
-    menu_icon = "group"
-    menu_order = 200
-    submenu_hook = ORGANISATION_MENU_HOOK
-    items = (
-        StaffProfileViewSet("people_staff", url_prefix="people/staff"),
-        ServiceCentreViewSet("people_service_centres", url_prefix="people/service-centres"),
-        WindowViewSet("people_windows", url_prefix="people/windows"),
-        VendorCompanyViewSet("people_vendor_companies", url_prefix="people/vendor-companies"),
-        PostViewSet("people_posts", url_prefix="people/posts"),
-        VendorManagerViewSet("people_vendor_managers", url_prefix="people/vendor-managers"),
-        CentreMoveViewSet("people_centre_moves", url_prefix="people/centre-moves"),
-        StaffPayBaseViewSet("people_pay_bases", url_prefix="people/pay-bases"),
-    )
-
-
-class RosterImportMenuItem(MenuItem):
-    """Links to the roster import screens (upload → preview → confirm)."""
-
-    def is_shown(self, request):
-        return request.user.has_perm("people.add_staffprofile")
-
-
-def roster_import_menu_item():
-    return RosterImportMenuItem(
-        _("Import staff roster"),
-        reverse("wagtailadmin_home") + "imports/staff/",
-        name="import-staff-roster",
-        icon_name="upload",
-        order=10,
-    )
-
-
-class DirectorySummaryItem(SummaryItem):
-    """Dashboard figures: active service centres, vendors and staff."""
-
-    order = 200
-    template_name = "people/admin/site_summary_directory.html"
-
-    def get_context_data(self, parent_context):
-        return {"counts": selectors.directory_counts()}
-
-    def is_shown(self):
-        return self.request.user.has_perm("people.view_staffprofile")
