@@ -81,6 +81,7 @@ class ActivationSheetBulkAction(PermissionCheckedMixin, BulkAction):
     display_name = _("Print activation links")
     action_type = ACTIVATION_SHEET_ACTION
     aria_label = _("Print activation links for the selected staff")
+    sheet_button_text = _("Print activation sheet")
     template_name = "people/admin/activation_confirm.html"
     sheet_template_name = "people/admin/activation_sheet.html"
     action_priority = 10
@@ -127,6 +128,8 @@ class ActivationSheetBulkAction(PermissionCheckedMixin, BulkAction):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["sheet_title"] = self.display_name
+        context["sheet_button_text"] = self.sheet_button_text
         context["max_sheet_size"] = MAX_SHEET_SIZE
         context["too_many"] = len(context["items"]) > MAX_SHEET_SIZE
         context["issuable_count"] = sum(1 for entry in context["items"] if entry["issuable"])
@@ -179,6 +182,7 @@ class PasswordResetSheetBulkAction(ActivationSheetBulkAction):
     display_name = _("Print password reset links")
     action_type = RESET_SHEET_ACTION
     aria_label = _("Print password reset links for the selected staff")
+    sheet_button_text = _("Print password reset sheet")
     template_name = "people/admin/reset_confirm.html"
     action_priority = 20
     log_action = RESET_LINK_LOG_ACTION
