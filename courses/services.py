@@ -119,13 +119,22 @@ def learning_moderation_ensure(*, sections):
 
 @transaction.atomic
 def assignment_create(*, page, due_date, created_by, centres=(), posts=(), vendors=(), individuals=(), mandatory=True):
+    assignment = Assignment(due_date=due_date, mandatory=mandatory, created_by=created_by)
+    return _assignment_save(
+        assignment, page=page, centres=centres, posts=posts, vendors=vendors, individuals=individuals
+    )
+
+
+def _assignment_save(assignment, *, page, centres, posts, vendors, individuals):
+    """Validate and save an assignment with its page and audience, then record its recipients."""
     page = page.specific
     kind = ITEM_KINDS.get(type(page))
     if kind is None:
         raise ValidationError(_("Only courses, case scenarios and policy updates can be assigned."))
     if not (centres or posts or vendors or individuals):
         raise ValidationError(_("Choose who the assignment is for."))
-    assignment = Assignment(page=page, kind=kind, due_date=due_date, mandatory=mandatory, created_by=created_by)
+    assignment.page = page
+    assignment.kind = kind
     assignment.full_clean()
     assignment.save()
     assignment.centres.set(centres)
@@ -168,25 +177,12 @@ def assignment_update(
 ):
     """Change an assignment (from the admin). People already recorded stay recipients, and
     anyone the new audience adds is recorded at once; deactivating stops further syncing."""
-    page = page.specific
-    kind = ITEM_KINDS.get(type(page))
-    if kind is None:
-        raise ValidationError(_("Only courses, case scenarios and policy updates can be assigned."))
-    if not (centres or posts or vendors or individuals):
-        raise ValidationError(_("Choose who the assignment is for."))
-    assignment.page = page
-    assignment.kind = kind
     assignment.due_date = due_date
     assignment.mandatory = mandatory
     assignment.active = active
-    assignment.full_clean()
-    assignment.save()
-    assignment.centres.set(centres)
-    assignment.posts.set(posts)
-    assignment.vendors.set(vendors)
-    assignment.individuals.set(individuals)
-    assignment_sync_recipients(assignment=assignment)
-    return assignment
+    return _assignment_save(
+        assignment, page=page, centres=centres, posts=posts, vendors=vendors, individuals=individuals
+    )
 
 
 def assignments_sync_for_staff(*, staff_ids):

@@ -265,6 +265,8 @@ def _write_competition(plan, user):
     teams = {t.name: t for t in Team.objects.filter(competition=competition)}
     team_entries = {e.team_id: e for e in Entry.objects.filter(competition=competition, team__isnull=False)}
     members = {m.staff_id: m for m in TeamMember.objects.filter(competition=competition)}
+    # Written in batches: a registration list of hundreds makes a handful of queries.
+    new_entries, changed_entries, new_members, moved_members = [], [], [], []
     for spec in book.entries:
         profile = plan.staff[spec["staff_no"].upper()]
         status = "unchanged"
@@ -276,21 +278,27 @@ def _write_competition(plan, user):
                 team_entries[team.pk] = Entry.objects.create(competition=competition, team=team)
             member = members.get(profile.pk)
             if member is None:
-                members[profile.pk] = TeamMember.objects.create(competition=competition, team=team, staff=profile)
+                members[profile.pk] = TeamMember(competition=competition, team=team, staff=profile)
+                new_members.append(members[profile.pk])
                 status = "created"
             elif member.team_id != team.pk:
                 member.team = team
-                member.save(update_fields=["team"])
+                moved_members.append(member)
                 status = "updated"
         entry = entries.get(profile.pk)
         if entry is None:
-            entries[profile.pk] = Entry.objects.create(competition=competition, staff=profile, remark=spec["remark"])
+            entries[profile.pk] = Entry(competition=competition, staff=profile, remark=spec["remark"])
+            new_entries.append(entries[profile.pk])
             status = "created"
         elif entry.remark != spec["remark"]:
             entry.remark = spec["remark"]
-            entry.save(update_fields=["remark"])
+            changed_entries.append(entry)
             status = "updated" if status == "unchanged" else status
         _tally(counts, status)
+    TeamMember.objects.bulk_create(new_members)
+    TeamMember.objects.bulk_update(moved_members, ["team"])
+    Entry.objects.bulk_create(new_entries)
+    Entry.objects.bulk_update(changed_entries, ["remark"])
     # Teams left without members (a member moved to another team) lose their entry.
     if competition.is_team:
         for team in Team.objects.filter(competition=competition, members__isnull=True):
