@@ -9,7 +9,6 @@ writes their own records: nothing here takes a staff id.
 
 from functools import wraps
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from home import services as home_services
+from home.qr import mask_name, qr_svg
 from people.selectors import staff_profile_for
 
 from . import selectors, services
@@ -292,16 +292,6 @@ def scenario_run(request, staff, scenario_id):
 # --- certificates -----------------------------------------------------------------------
 
 
-def mask_name(name):
-    """A name on a public page: the surname and one * per other character (张晓梅 → 张**)."""
-    name = (name or "").strip()
-    return name[:1] + "*" * (len(name) - 1) if name else ""
-
-
-def _qr_svg(url):
-    return segno.make(url, error="m").svg_inline(scale=4, border=2, dark="#111827")
-
-
 @require_GET
 @staff_required
 def certificate(request, staff, code):
@@ -312,7 +302,7 @@ def certificate(request, staff, code):
     return render(
         request,
         "courses/certificate.html",
-        {"certificate": certificate, "staff": staff, "verify_url": verify_url, "qr_svg": _qr_svg(verify_url)},
+        {"certificate": certificate, "staff": staff, "verify_url": verify_url, "qr_svg": qr_svg(verify_url, scale=4, border=2, dark="#111827")},
     )
 
 

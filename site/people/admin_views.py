@@ -9,7 +9,6 @@ for it instead, whose link ends every session of the account when it is used.
 
 from datetime import timedelta
 
-import segno
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
@@ -19,11 +18,12 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.models import ModelLogEntry
+
+from home.qr import qr_svg
 
 from .models import StaffProfile
 from .privacy import can_see_personal_data
@@ -51,11 +51,6 @@ def reset_url(request, user):
     uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
     token = reset_token_generator.make_token(user)
     return request.build_absolute_uri(reverse("account_reset", args=[uidb64, token]))
-
-
-def qr_code_svg(data):
-    # segno writes only path data and sizes into the SVG, never the encoded text as markup.
-    return mark_safe(segno.make(data, error="m").svg_inline(scale=3, omitsize=False))  # noqa: S308
 
 
 def log_activation_links(profiles, *, user, action=ACTIVATION_LINK_LOG_ACTION):
@@ -154,7 +149,7 @@ class ActivationSheetBulkAction(PermissionCheckedMixin, BulkAction):
             # gets no activation link (HR prints a password reset for it).
             if card["issuable"]:
                 card["url"] = self.make_url(profile.user)
-                card["qr_code"] = qr_code_svg(card["url"])
+                card["qr_code"] = qr_svg(card["url"], scale=3, omitsize=False)
                 issued.append(profile)
             cards.append(card)
         log_activation_links(issued, user=self.request.user, action=self.log_action)
