@@ -4,7 +4,6 @@ unique fields unique within a test run. Builders write through the ORM and call
 application could not."""
 
 import itertools
-import threading
 from datetime import date
 from decimal import Decimal
 
@@ -14,6 +13,7 @@ from django.contrib.auth.models import Group
 
 from people import roles
 from people.models import Post, ServiceCentre, StaffProfile, VendorCompany, VendorManager, Window
+from tests.helpers import run_in_threads, visible_text  # noqa: F401 - moved to tests.helpers
 
 PASSWORD = "Frontline-test-2026"
 
@@ -172,38 +172,3 @@ def make_home_page(title="窗口服务能力提升平台", hero_text=None, *, ho
         if page.specific_class is Page:
             page.delete()
     return home
-
-
-def visible_text(html):
-    """The text a reader sees: no scripts, styles, tags or attribute values, so that an
-    absence check cannot be fooled by a random CSRF token or CSP nonce."""
-    import re
-
-    html = re.sub(r"(?is)<(script|style|template)\b.*?</\1>", " ", html)
-    return re.sub(r"(?s)<[^>]*>", " ", html)
-
-
-def run_in_threads(count, target):
-    """Run target(index) in `count` threads released together; return their results and
-    fail on any exception. Each thread closes its database connections at the end."""
-    from django.db import connections
-
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def worker(index):
-        try:
-            barrier.wait()
-            results.append(target(index))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not errors, errors
-    return results

@@ -9,6 +9,7 @@ from competitions.roles import ORGANISE
 from competitions.services import competition_import_file
 from people import roles
 from tests import factories
+from tests.helpers import assert_denied
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def test_others_cannot_organise(client, imported, role):
     assert not user.has_perm(ORGANISE)
     client.force_login(user)
     response = client.get(reverse("competitions_rounds:index"))
-    assert response.status_code in (302, 403)
+    assert_denied(response, login_redirect=role != roles.HR)
 
 
 def _rubric_post(maxima):

@@ -12,6 +12,7 @@ from assessment.models import Evaluation
 from competitions.models import CompetitionPage
 from competitions.services import competition_import_file, competition_publish, round_scores_import_file
 from tests import factories
+from tests.helpers import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -46,5 +47,5 @@ def test_the_receipt_names_the_award_bonus(published, roster, client):
     winner = Evaluation.objects.get(period__month="2026-11", staff=roster["CD1010"])
     client.force_login(factories.make_user_with_role("人事", "hr-award"))
     response = client.get(f"/admin/evaluations/evaluations/inspect/{winner.pk}/")
-    text = factories.visible_text(response.content.decode())
+    text = visible_text(response.content.decode())
     assert "其中竞赛获奖加分 3.00，表彰加分 0.00" in text

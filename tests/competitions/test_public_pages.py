@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from competitions.models import CompetitionIndexPage, CompetitionPage
 from competitions.services import competition_import_file, competition_publish, round_scores_import_file
-from tests import factories
+from tests.helpers import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +29,10 @@ def test_pages_render_and_show_only_published_results(client, scored):
 
     before = client.get(scored.url)
     assert before.status_code == 200
-    text = factories.visible_text(before.content.decode())
+    text = visible_text(before.content.decode())
     assert "成绩尚未公布" in text and "一等奖" not in text and "参赛10" not in text
 
     competition_publish(competition=scored, now=timezone.make_aware(dt.datetime(2026, 11, 20, 10, 0)))
-    after = factories.visible_text(client.get(scored.url).content.decode())
+    after = visible_text(client.get(scored.url).content.decode())
     assert "一等奖" in after and "参赛10" in after  # CD1010 won (test_publish)
     assert "CD1010" not in after  # names, not 工号

@@ -19,7 +19,7 @@ from courses.models import (
 _seq = itertools.count(1)
 
 
-def question(text, correct=(1,), count=3):
+def make_check_question(text, correct=(1,), count=3):
     return {
         "question": text,
         "choices": [{"text": f"{text}·选项{i}", "correct": i in correct} for i in range(1, count + 1)],
@@ -33,7 +33,7 @@ def publish(parent, page):
     return type(page).objects.get(pk=page.pk)
 
 
-def sections(home):
+def make_sections(home):
     learning = CourseIndexPage.objects.first() or publish(home, CourseIndexPage(title="学习中心", slug="learning"))
     policies = PolicyIndexPage.objects.first() or publish(home, PolicyIndexPage(title="政策更新", slug="policies"))
     return learning, policies
@@ -43,7 +43,7 @@ def make_course(learning, *, lessons=2, checks=None, title=None, hours="2.0", pa
     """A course whose every lesson carries the knowledge checks `checks` (a tuple of
     blocks, each a tuple of questions); `checks=()` makes lessons without a check."""
     if checks is None:
-        checks = ((question("题一", (2,)),),)
+        checks = ((make_check_question("题一", (2,)),),)
     n = next(_seq)
     course = publish(
         learning,
@@ -67,7 +67,7 @@ def make_course(learning, *, lessons=2, checks=None, title=None, hours="2.0", pa
 
 def make_policy(policies, *, questions=None, title=None):
     if questions is None:
-        questions = (question("核实时限", (2,)), question("整改时限", (3,)))
+        questions = (make_check_question("核实时限", (2,)), make_check_question("整改时限", (3,)))
     n = next(_seq)
     return publish(
         policies,
@@ -124,7 +124,7 @@ def make_scenario(learning, *, title=None, hours="0.5"):
     )
 
 
-def assign(page, staff, due, **extra):
+def make_assignment(page, staff, due, **extra):
     return services.assignment_create(page=page, due_date=due, created_by=None, individuals=[staff], **extra)
 
 

@@ -17,8 +17,9 @@ from home.spreadsheets import read_table
 from people.models import StaffProfile
 from people.services import staff_roster_import
 from tests import factories
+from tests.helpers import visible_text
 
-from .test_assignments_admin_builders import make_course, make_policy, make_scenario, sections
+from .admin_builders import make_course, make_policy, make_scenario, make_sections
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ FUTURE = dt.date(2099, 12, 31)
 
 @pytest.fixture
 def learning_sections(home_page):
-    return sections(home_page)
+    return make_sections(home_page)
 
 
 @pytest.fixture
@@ -75,7 +76,7 @@ def test_trainer_assigns_a_course_to_a_centre(trainer, role_users, course, org):
 
     listing = trainer.get(INDEX).content.decode()
     assert "服务意识与群众观念" in listing
-    inspect = factories.visible_text(trainer.get(f"{INDEX}inspect/{assignment.pk}/").content.decode())
+    inspect = visible_text(trainer.get(f"{INDEX}inspect/{assignment.pk}/").content.decode())
     assert "2 名接收人" in inspect and "E1" in inspect and "W1" not in inspect
     assert "城东政务服务中心" in inspect
 
@@ -221,7 +222,7 @@ def test_an_assignment_reaching_other_posts_than_the_course_targets_needs_confir
     course.save_revision().publish()
     response = trainer.post(ADD, form_data(course, centres=[org["east"].pk]))
     assert response.status_code == 200
-    text = factories.visible_text(response.content.decode())
+    text = visible_text(response.content.decode())
     assert re.search(r"该课程面向(综合受理、税务窗口|税务窗口、综合受理)；所选对象中有 1 人属于其他岗位", text)
     assert "（E2，无岗位）" in text
     assert not Assignment.objects.exists()

@@ -11,16 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses import services
-from courses.views import mask_name
-from tests.courses.portal_builders import assign, make_course, sections
+from home.qr import mask_name
+from tests.courses.portal_builders import make_assignment, make_course, make_sections
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def certificate(home_page, staff_member):
-    course = make_course(sections(home_page)[0], title="窗口服务礼仪", lessons=1, hours="2.5")
-    assign(course, staff_member, timezone.localdate() + dt.timedelta(days=3))
+    course = make_course(make_sections(home_page)[0], title="窗口服务礼仪", lessons=1, hours="2.5")
+    make_assignment(course, staff_member, timezone.localdate() + dt.timedelta(days=3))
     services.lesson_submit(staff=staff_member, lesson=course.lessons().first(), answers=[[2]])
     return staff_member.certificates.get()
 

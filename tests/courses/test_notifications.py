@@ -17,14 +17,14 @@ from courses import services, tasks
 from home.models import Notice
 from home.services import notices_send
 from tests import factories
-from tests.courses.portal_builders import make_course, make_policy, make_scenario, sections
+from tests.courses.portal_builders import make_course, make_policy, make_scenario, make_sections
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def tree(home_page):
-    return sections(home_page)
+    return make_sections(home_page)
 
 
 def days(n):

@@ -18,11 +18,11 @@ from courses import selectors, services
 from courses.models import CaseScenarioPage, CoursePage, LessonPage, PolicyUpdatePage, TrainingRecord
 from tests.courses.portal_builders import (
     ROLE_PLAY,
-    assign,
+    make_assignment,
     make_course,
     make_policy,
     make_scenario,
-    sections,
+    make_sections,
 )
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def tree(home_page):
-    return sections(home_page)
+    return make_sections(home_page)
 
 
 @pytest.fixture
@@ -61,11 +61,11 @@ def test_items_overdue_first_then_by_due_date_and_completed_below(staff_client, 
     soon = make_scenario(learning, title="即将到期的案例")
     policy = make_policy(policies, title="待确认的政策")
     done = make_course(learning, title="已完成的课程", lessons=1)
-    assign(later, staff_member, days(20))
-    assign(overdue, staff_member, days(-2))
-    assign(soon, staff_member, days(1))
-    assign(policy, staff_member, days(5))
-    assign(done, staff_member, days(10))
+    make_assignment(later, staff_member, days(20))
+    make_assignment(overdue, staff_member, days(-2))
+    make_assignment(soon, staff_member, days(1))
+    make_assignment(policy, staff_member, days(5))
+    make_assignment(done, staff_member, days(10))
     services.lesson_submit(staff=staff_member, lesson=later.lessons().first(), answers=[[2]])
     complete_course(staff_member, done)
 
@@ -86,7 +86,7 @@ def test_items_overdue_first_then_by_due_date_and_completed_below(staff_client, 
 
 def test_hours_this_year_against_the_target_and_certificates(staff_client, staff_member, tree):
     course = make_course(tree[0], title="服务礼仪", lessons=1, hours="2.5")
-    assign(course, staff_member, days(3))
+    make_assignment(course, staff_member, days(3))
     complete_course(staff_member, course)
     TrainingRecord.objects.create(
         staff=staff_member, title="岗前培训", date=today(), hours=Decimal("8.0"), mode="offline", source="import", source_key="x"
@@ -105,8 +105,8 @@ def test_hours_this_year_against_the_target_and_certificates(staff_client, staff
 def test_staff_see_only_their_own_items(staff_client, staff_member, other_staff, tree):
     mine = make_course(tree[0], title="我的课程")
     theirs = make_course(tree[0], title="别人的课程")
-    assign(mine, staff_member, days(3))
-    assign(theirs, other_staff, days(3))
+    make_assignment(mine, staff_member, days(3))
+    make_assignment(theirs, other_staff, days(3))
     complete_course(other_staff, theirs)
     html = staff_client.get(reverse("courses:my_learning")).content.decode()
     assert "我的课程" in html and "别人的课程" not in html
@@ -116,8 +116,8 @@ def test_staff_see_only_their_own_items(staff_client, staff_member, other_staff,
 def test_unpublished_and_withdrawn_items_are_not_listed(staff_client, staff_member, tree):
     hidden = make_course(tree[0], title="已下线课程")
     withdrawn = make_course(tree[0], title="已撤销的指派")
-    assign(hidden, staff_member, days(3))
-    assignment = assign(withdrawn, staff_member, days(3))
+    make_assignment(hidden, staff_member, days(3))
+    assignment = make_assignment(withdrawn, staff_member, days(3))
     hidden.unpublish()
     assignment.active = False
     assignment.save()
@@ -135,7 +135,7 @@ def test_the_badge_counts_assigned_policy_updates_until_acknowledged(staff_clien
     first, second = make_policy(tree[1]), make_policy(tree[1], questions=())
     unassigned = make_policy(tree[1])
     for policy in (first, second):
-        assign(policy, staff_member, days(7))
+        make_assignment(policy, staff_member, days(7))
     assert selectors.pending_acknowledgement_count(user=staff_member.user) == 2
     with django_assert_max_num_queries(1):
         assert selectors.pending_acknowledgement_count(user=staff_member.user) == 2
@@ -191,7 +191,7 @@ def _count(client, url):
 def test_queries_are_the_same_for_1_and_200_assignments(staff_client, staff_member, tree):
     learning, policies = tree
     first = make_course(learning, title="第一门课", lessons=2)
-    assign(first, staff_member, days(5))
+    make_assignment(first, staff_member, days(5))
     services.lesson_submit(staff=staff_member, lesson=first.lessons().first(), answers=[[2]])
     portal = reverse("courses:my_learning")
     staff_client.get(portal)
@@ -201,7 +201,7 @@ def test_queries_are_the_same_for_1_and_200_assignments(staff_client, staff_memb
 
     pages = _bulk_pages(learning, policies, 120, 40, 39)
     for n, page in enumerate(pages):
-        assign(page, staff_member, days(n % 30 - 10))
+        make_assignment(page, staff_member, days(n % 30 - 10))
     for page in pages[:30]:
         if isinstance(page, CoursePage):
             complete_course(staff_member, page)

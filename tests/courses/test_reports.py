@@ -13,15 +13,16 @@ from openpyxl import load_workbook
 
 from courses import selectors, services
 from tests import factories
+from tests.helpers import visible_text
 
-from .test_assignments_admin_builders import (
-    acknowledge,
-    complete_course,
+from .admin_builders import (
+    make_acknowledgement,
+    make_completion,
     make_course,
+    make_feedback,
     make_policy,
     make_scenario,
-    rate,
-    sections,
+    make_sections,
 )
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,7 @@ def fixed_today(monkeypatch):
 
 @pytest.fixture
 def world(home_page):
-    learning, policies = sections(home_page)
+    learning, policies = make_sections(home_page)
     east = factories.make_centre("城东政务服务中心")
     west = factories.make_centre("城西政务服务中心")
     reception = factories.make_post("综合受理")
@@ -54,14 +55,14 @@ def world(home_page):
     unassigned = make_policy(policies, "窗口纪律", round=1)
     services.assignment_create(page=course, due_date=dt.date(2026, 11, 30), created_by=None, centres=[east, west])
     services.assignment_create(page=policy, due_date=dt.date(2027, 1, 31), created_by=None, centres=[east])
-    complete_course(e1, course, at(dt.date(2026, 11, 20)))  # on time
-    complete_course(e2, course, at(dt.date(2026, 12, 5)))  # late
-    acknowledge(e1, policy, at(dt.date(2026, 12, 1)))
-    acknowledge(w1, unassigned, at(dt.date(2026, 12, 1)))
-    acknowledge(e1, unassigned, at(dt.date(2026, 12, 1)))
-    rate(e1, course, 5, "很实用")
-    rate(e2, course, 4, "=cmd|' /C calc'!A0")
-    rate(w1, course, 3)
+    make_completion(e1, course, at(dt.date(2026, 11, 20)))  # on time
+    make_completion(e2, course, at(dt.date(2026, 12, 5)))  # late
+    make_acknowledgement(e1, policy, at(dt.date(2026, 12, 1)))
+    make_acknowledgement(w1, unassigned, at(dt.date(2026, 12, 1)))
+    make_acknowledgement(e1, unassigned, at(dt.date(2026, 12, 1)))
+    make_feedback(e1, course, 5, "很实用")
+    make_feedback(e2, course, 4, "=cmd|' /C calc'!A0")
+    make_feedback(w1, course, 3)
     return locals()
 
 
@@ -164,7 +165,7 @@ def test_policy_coverage_by_centre_and_who_has_not_acknowledged(client_for, role
     missing = selectors.policy_not_acknowledged(world["policy"])
     assert [p.staff_no for p in missing] == ["E2"]
     client = client_for(role_users["trainer"])
-    page = factories.visible_text(client.get(f"{REPORTS}policies/{world['policy'].pk}/missing/").content.decode())
+    page = visible_text(client.get(f"{REPORTS}policies/{world['policy'].pk}/missing/").content.decode())
     assert "E2" in page and "E1" not in page
     book = load_workbook(io.BytesIO(client.get(f"{REPORTS}policies/{world['policy'].pk}/missing/", {"export": "xlsx"}).content))
     assert [row[0] for row in book.active.iter_rows(min_row=2, values_only=True)] == ["E2"]
@@ -173,7 +174,7 @@ def test_policy_coverage_by_centre_and_who_has_not_acknowledged(client_for, role
 
 
 def test_report_queries_do_not_grow_with_people_and_items(client_for, role_users, home_page):
-    learning, policies = sections(home_page)
+    learning, policies = make_sections(home_page)
     client = client_for(role_users["trainer"])
     centre = factories.make_centre("城北政务服务中心")
 
@@ -185,9 +186,9 @@ def test_report_queries_do_not_grow_with_people_and_items(client_for, role_users
             policy = make_policy(policies, f"政策{people}-{n}")
             for page in (course, scenario, policy):
                 services.assignment_create(page=page, due_date=dt.date(2026, 12, 1), created_by=None, centres=[centre])
-            complete_course(staff[0], course, at(dt.date(2026, 11, 1)))
-            acknowledge(staff[-1], policy, at(dt.date(2026, 11, 2)))
-            rate(staff[0], course, 4, "好")
+            make_completion(staff[0], course, at(dt.date(2026, 11, 1)))
+            make_acknowledgement(staff[-1], policy, at(dt.date(2026, 11, 2)))
+            make_feedback(staff[0], course, 4, "好")
 
     def queries():
         counts = []

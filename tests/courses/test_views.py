@@ -23,13 +23,13 @@ from courses.models import (
     TrainingRecord,
 )
 from tests.courses.portal_builders import (
-    assign,
     correct_answers,
+    make_assignment,
+    make_check_question,
     make_course,
     make_policy,
     make_scenario,
-    question,
-    sections,
+    make_sections,
 )
 
 pytestmark = pytest.mark.django_db
@@ -39,12 +39,13 @@ JSON = {"HTTP_ACCEPT": "application/json"}
 
 @pytest.fixture
 def tree(home_page):
-    return sections(home_page)
+    return make_sections(home_page)
 
 
 @pytest.fixture
 def course(tree):
-    return make_course(tree[0], lessons=2, checks=((question("题一", (2,)), question("题二", (1, 3))),))
+    checks = ((make_check_question("题一", (2,)), make_check_question("题二", (1, 3))),)
+    return make_course(tree[0], lessons=2, checks=checks)
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ def messages_of(response):
 
 
 def test_lesson_with_right_answers_is_completed_and_the_last_one_completes_the_course(staff_client, staff_member, course):
-    assign(course, staff_member, timezone.localdate() + dt.timedelta(days=5))
+    make_assignment(course, staff_member, timezone.localdate() + dt.timedelta(days=5))
     first, second = course.lessons()
     response = staff_client.post(lesson_url(first), correct_answers(1, questions_of(first)))
     assert response.status_code == 302 and response.url == f"{first.url}#lesson-complete"
@@ -119,7 +120,7 @@ def test_a_lesson_posted_without_its_answers_is_refused_not_graded_zero(staff_cl
     assert not LessonCompletion.objects.exists()
 
     # Then answered right, both lessons: 100 %, the course is completed with its hours.
-    assign(course, staff_member, timezone.localdate() + dt.timedelta(days=5))
+    make_assignment(course, staff_member, timezone.localdate() + dt.timedelta(days=5))
     for lesson in (first, second):
         body = staff_client.post(lesson_url(lesson), correct_answers(1, questions_of(lesson)), **JSON).json()
         assert body["level"] == "success" and body["right"] == 2
@@ -136,7 +137,9 @@ def test_the_refusal_shows_as_an_error_on_the_page(staff_client, staff_member, c
 
 
 def test_every_check_of_a_lesson_counts_and_a_lesson_without_check_just_completes(staff_client, staff_member, tree):
-    two_checks = make_course(tree[0], lessons=1, checks=((question("甲", (1,)),), (question("乙", (2,)),)))
+    two_checks = make_course(
+        tree[0], lessons=1, checks=((make_check_question("甲", (1,)),), (make_check_question("乙", (2,)),))
+    )
     lesson = two_checks.lessons().first()
     staff_client.post(lesson_url(lesson), {"kc-1-q1": ["1"], "kc-2-q1": ["2"]})
     assert LessonCompletion.objects.get(lesson=lesson).check_percent == Decimal("100.00")
@@ -148,7 +151,11 @@ def test_every_check_of_a_lesson_counts_and_a_lesson_without_check_just_complete
 
 
 def test_the_rendered_lesson_posts_answers_the_server_understands(staff_client, staff_member, tree):
-    course = make_course(tree[0], lessons=1, checks=((question("甲", (1,)), question("乙", (2, 3))), (question("丙", (3,)),)))
+    checks = (
+        (make_check_question("甲", (1,)), make_check_question("乙", (2, 3))),
+        (make_check_question("丙", (3,)),),
+    )
+    course = make_course(tree[0], lessons=1, checks=checks)
     lesson = course.lessons().first()
     html = staff_client.get(lesson.url).content.decode()
     assert f'action="{lesson_url(lesson)}"' in html
@@ -164,7 +171,7 @@ def test_the_rendered_lesson_posts_answers_the_server_understands(staff_client, 
 
 def test_course_page_enrols_on_the_first_visit_and_shows_progress(staff_client, staff_member, course, role_users, client_for):
     due = timezone.localdate() + dt.timedelta(days=3)
-    assign(course, staff_member, due)
+    make_assignment(course, staff_member, due)
     html = staff_client.get(course.url).content.decode()
     assert Enrolment.objects.filter(staff=staff_member, course=course).count() == 1
     assert "我的进度" in html and "已学 0 / 2 课" in html
@@ -179,7 +186,7 @@ def test_course_page_enrols_on_the_first_visit_and_shows_progress(staff_client, 
 
 def test_policy_acknowledgement_needs_the_right_answers(staff_client, staff_member, tree):
     policy = make_policy(tree[1])
-    assign(policy, staff_member, timezone.localdate() + dt.timedelta(days=7))
+    make_assignment(policy, staff_member, timezone.localdate() + dt.timedelta(days=7))
     url = reverse("courses:policy_acknowledge", args=[policy.pk])
     response = staff_client.post(url, {"kc-1-q1": ["2"], "kc-1-q2": ["1"]})
     assert response.status_code == 302 and response.url == f"{policy.url}#acknowledge"
@@ -198,7 +205,7 @@ def test_policy_acknowledgement_needs_the_right_answers(staff_client, staff_memb
 
 def test_a_new_acknowledgement_round_asks_again(staff_client, staff_member, tree):
     policy = make_policy(tree[1], questions=())
-    assign(policy, staff_member, timezone.localdate() + dt.timedelta(days=7))
+    make_assignment(policy, staff_member, timezone.localdate() + dt.timedelta(days=7))
     url = reverse("courses:policy_acknowledge", args=[policy.pk])
     staff_client.post(url)
     assert staff_client.get(policy.url).content.decode().count('id="acknowledge-form"') == 0

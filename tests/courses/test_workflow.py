@@ -18,14 +18,14 @@ from home.demo import Tally
 from people import roles
 from tests import factories
 
-from .test_assignments_admin_builders import sections
+from .admin_builders import make_sections
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def learning_sections(home_page):
-    return sections(home_page)
+    return make_sections(home_page)
 
 
 @pytest.fixture

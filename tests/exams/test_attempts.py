@@ -13,7 +13,7 @@ from django.utils import timezone
 from exams import services
 from exams.models import Attempt, AttemptStatus, ExamOverride, ReviewRule
 
-from .factories import make_exam, make_fixed_paper, make_standard_questions
+from .builders import make_exam, make_fixed_paper, make_standard_questions
 
 pytestmark = pytest.mark.django_db
 
@@ -257,7 +257,7 @@ def test_take_page_queries_do_not_grow_with_questions(client_for, staff_member):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from .factories import make_bank, make_question
+    from .builders import make_bank, make_question
 
     bank = make_bank()
     counts = []

@@ -15,7 +15,7 @@ from exams import services
 from exams.models import Attempt, AttemptItem, AttemptStatus
 from home.middleware import SESSION_RENEWAL_INTERVAL, SESSION_RENEWED_KEY
 
-from .factories import make_bank, make_exam, make_fixed_paper, make_question, make_standard_questions
+from .builders import make_bank, make_exam, make_fixed_paper, make_question, make_standard_questions
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.db import connection, connections
 from exams import services
 from exams.models import Attempt, AttemptItem, AttemptStatus
 from exams.services import attempts as attempt_services
-from tests.factories import run_in_threads
+from tests.helpers import run_in_threads
 
-from .factories import make_exam, make_fixed_paper, make_standard_questions
+from .builders import make_exam, make_fixed_paper, make_standard_questions
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -12,7 +12,7 @@ from exams import services
 from exams.models import Attempt, AttemptStatus, ExamCandidate
 from tests import factories as base
 
-from .factories import make_exam, make_fixed_paper, make_standard_questions
+from .builders import make_exam, make_fixed_paper, make_standard_questions
 
 pytestmark = pytest.mark.django_db
 

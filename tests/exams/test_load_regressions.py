@@ -12,7 +12,7 @@ import pytest
 
 from exams.models import Attempt, AttemptItem
 
-from .factories import make_exam, make_fixed_paper, make_standard_questions
+from .builders import make_exam, make_fixed_paper, make_standard_questions
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from exams.models import BlueprintRule, Exam, Paper, PaperKind
 from exams.selectors import RuleSpec, paper_check
 
-from .factories import make_bank, make_question
+from .builders import make_bank, make_question
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def _blueprint(bank, *rules):
 
 
 def _errors(response):
-    from tests.factories import visible_text
+    from tests.helpers import visible_text
 
     return visible_text(response.content.decode())
 

@@ -12,7 +12,7 @@ from exams import selectors, services
 from exams.models import AttemptStatus, BlueprintRule, Category, GradingLog, Paper, PaperKind, ScoringRule
 from tests import factories as base
 
-from .factories import make_bank, make_exam, make_fixed_paper, make_question, make_standard_questions
+from .builders import make_bank, make_exam, make_fixed_paper, make_question, make_standard_questions
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from assessment.models import AssessmentScheme, FindingType
 from people import roles
 from people.models import CentreMove
 from tests import factories
-from tests.factories import visible_text
+from tests.helpers import visible_text
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from exams import services as exam_services
 from tests import factories
 from tests.assessment.test_dashboards import RANGE, data  # noqa: F401 (the dashboards' dataset)
-from tests.exams.factories import make_exam, make_fixed_paper, make_question
+from tests.exams.builders import make_exam, make_fixed_paper, make_question
 
 pytestmark = pytest.mark.django_db
 

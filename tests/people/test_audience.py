@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from exams.models import Exam, ExamCandidate
 from tests import factories
-from tests.exams.factories import make_fixed_paper, make_question
+from tests.exams.builders import make_fixed_paper, make_question
+from tests.helpers import assert_denied, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +48,9 @@ def test_unknown_staff_numbers_and_an_empty_audience_are_refused(client_for, rol
     paper = make_fixed_paper([make_question()])
     client = client_for(role_users["trainer"])
     response = client.post("/admin/exams/exams/new/", _exam_data(paper, individual_staff_nos="XX999 YY1"))
-    assert "没有工号为 XX999、YY1 的人员" in factories.visible_text(response.content.decode())
+    assert "没有工号为 XX999、YY1 的人员" in visible_text(response.content.decode())
     response = client.post("/admin/exams/exams/new/", _exam_data(paper))
-    assert "请选择考试对象" in factories.visible_text(response.content.decode())
+    assert "请选择考试对象" in visible_text(response.content.decode())
     assert not Exam.objects.exists()
 
 
@@ -71,5 +72,5 @@ def test_the_live_count_counts_active_people_matching_every_dimension(client_for
 
 
 def test_the_live_count_is_for_admin_users_only(client_for, role_users):
-    assert client_for(role_users["staff"]).get("/admin/people/audience-count/").status_code in (302, 403)
+    assert_denied(client_for(role_users["staff"]).get("/admin/people/audience-count/"), login_redirect=True)
     assert client_for(None).get("/admin/people/audience-count/").status_code == 302

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests import factories
+from tests.helpers import assert_denied
 
 LOGIN = "login"
 ADMIN_LOGIN = "admin-login"
@@ -58,16 +59,10 @@ def test_matrix_rows_are_complete():
 def test_permission_matrix(client_for, role_users, home_page, url, user_key, expected):
     user = None if user_key == "anonymous" else role_users[user_key]
     response = client_for(user).get(url)
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith(f"/accounts/login/?next={url}")
-    elif expected == ADMIN_LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith("/admin/login/?next=")
+    if expected in (LOGIN, ADMIN_LOGIN):
+        assert_denied(response, login_redirect=True)
     elif expected == DENIED:
-        assert response.status_code in (302, 403)
-        if response.status_code == 302:
-            assert response["Location"] == "/admin/"
+        assert_denied(response)
     else:
         assert response.status_code == expected, response.content[:500]
 

@@ -1,5 +1,5 @@
-"""Builders shared by the trainer-side tests (assignments admin, reports, workflow, imports).
-No tests here."""
+"""Builders for the trainer-side tests (assignments admin, reports, workflow, imports):
+learning sections with their permissions and workflow, published pages, and what staff did."""
 
 import datetime as dt
 from decimal import Decimal
@@ -17,7 +17,7 @@ from courses.models import (
 from tests import factories
 
 
-def sections(home_page):
+def make_sections(home_page):
     """学习中心 and 政策更新 with their permissions and the moderation workflow."""
     factories.ensure_roles()
     return services.learning_sections_ensure(home=home_page)
@@ -68,16 +68,16 @@ def make_scenario(learning, title="材料不全"):
     return page
 
 
-def complete_course(staff, course, when):
+def make_completion(staff, course, when):
     """The person completed `course` at `when` (an aware datetime)."""
     enrolment, _created = Enrolment.objects.get_or_create(staff=staff, course=course)
     Enrolment.objects.filter(pk=enrolment.pk).update(completed_at=when)
 
 
-def acknowledge(staff, policy, when, round=None):
+def make_acknowledgement(staff, policy, when, round=None):
     ack = Acknowledgement.objects.create(staff=staff, policy=policy, round=round or policy.acknowledgement_round)
     Acknowledgement.objects.filter(pk=ack.pk).update(acknowledged_at=when)
 
 
-def rate(staff, course, rating, comment=""):
+def make_feedback(staff, course, rating, comment=""):
     return CourseFeedback.objects.create(staff=staff, course=course, rating=rating, comment=comment)
