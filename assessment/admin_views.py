@@ -1,38 +1,32 @@
-"""Wagtail admin screens of service records that are not plain model listings: the monthly
-attendance sheet (like DingTalk's 月度汇总) and a person's month, HR's day correction, the
-bad-review cases with their steps and ledger (台账), and the sheet of rating QR codes."""
+"""Wagtail admin screens that are not model listings: the monthly attendance sheet (like
+DingTalk's 月度汇总) and a person's month, HR's day correction and added day, the sheet of
+rating QR codes, the compute of a month and the pay-sheet download. Each belongs to a
+viewset (viewsets/), which gives it its URL, menu item and permission."""
 
 import tablib
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
-from home.spreadsheets import export_bytes
+from home.spreadsheets import XLSX_CONTENT_TYPE, xlsx_response
 from people.models import ServiceCentre, StaffProfile, Window
 
-from . import roles, selectors, services
-from .forms import CaseStepForm, CorrectionForm
-from .models import AttendanceDay, BadReviewCase, Rating
-from .record_forms import AddDayForm
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(dataset, filename):
-    response = HttpResponse(export_bytes(dataset, "xlsx"), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+from . import selectors, services
+from .forms.attendance import AddDayForm, CorrectionForm
+from .forms.evaluations import ComputeMonthForm
+from .models import AttendanceDay, EvaluationPeriod
+from .periods import Period
 
 
-class PermissionMixin:
-    permission = None
+class BreadcrumbsMixin:
     # (url name, label) of the screen above this one in the breadcrumbs.
     parent = None
 
@@ -42,10 +36,9 @@ class PermissionMixin:
             items.append({"url": reverse(self.parent[0]), "label": self.parent[1]})
         return [*items, {"url": "", "label": self.get_page_title()}]
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+
+class AdminScreen(PermissionCheckedMixin, BreadcrumbsMixin, WagtailAdminTemplateMixin):
+    """A screen whose viewset gives its permission (permission_policy, permission_required)."""
 
 
 def _centres_for(user):
@@ -59,11 +52,12 @@ def _int(value):
 
 
 def _period(request):
-    try:
-        return selectors.Period.parse(request.GET.get("month", ""))
-    except ValueError:
-        return selectors.Period.current().previous()
+    return Period.parse_or(request.GET.get("month", ""), Period.current().previous())
 
+
+# --- Attendance ---------------------------------------------------------------------------
+
+ATTENDANCE_SHEET = ("assessment_attendance:index", gettext_lazy("Monthly attendance sheet"))
 
 SHEET_HEADERS = [
     "工号", "姓名", "服务中心", "应出勤天数", "出勤天数", "休息天数", "审批天数", "迟到次数", "迟到分钟",
@@ -79,8 +73,7 @@ def sheet_row(person, s):
     ]
 
 
-class MonthlySheetView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
-    permission = roles.VIEW_ATTENDANCE
+class MonthlySheetView(AdminScreen, TemplateView):
     template_name = "assessment/admin/monthly_sheet.html"
     page_title = gettext_lazy("Monthly attendance sheet")
     header_icon = "date"
@@ -114,11 +107,10 @@ class MonthlySheetView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView)
         )
 
 
-class PersonMonthView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
-    permission = roles.VIEW_ATTENDANCE
+class PersonMonthView(AdminScreen, TemplateView):
     template_name = "assessment/admin/person_month.html"
     header_icon = "date"
-    parent = ("assessment_admin:monthly_sheet", gettext_lazy("Monthly attendance sheet"))
+    parent = ATTENDANCE_SHEET
 
     def get_page_title(self):
         return _("Attendance of %(person)s") % {"person": self.person}
@@ -157,27 +149,24 @@ class PersonMonthView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
             next=self.period.next(),
             days=[(day, self.days.get(day)) for day in self.period.days()],
             summary=summary,
-            can_correct=self.request.user.has_perm(roles.MANAGE_ATTENDANCE),
+            can_correct=self.user_has_permission("change"),
             **kwargs,
         )
 
 
-class CorrectDayView(PermissionMixin, WagtailAdminTemplateMixin, FormView):
-    permission = roles.MANAGE_ATTENDANCE
+class CorrectDayView(AdminScreen, FormView):
     template_name = "assessment/admin/correct_day.html"
     form_class = CorrectionForm
     header_icon = "edit"
-    parent = ("assessment_admin:monthly_sheet", gettext_lazy("Monthly attendance sheet"))
+    parent = ATTENDANCE_SHEET
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission):
-            raise PermissionDenied
-        self.day = get_object_or_404(
-            AttendanceDay.objects.select_related("staff").filter(
-                staff__in=selectors.staff_in_scope(request.user)
-            ),
-            pk=kwargs["pk"],
-        )
+        # The permission before the day: who may not correct is refused, not told "not found".
+        if self.user_has_permission(self.permission_required):
+            self.day = get_object_or_404(
+                AttendanceDay.objects.select_related("staff").filter(staff__in=selectors.staff_in_scope(request.user)),
+                pk=kwargs["pk"],
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
@@ -203,26 +192,25 @@ class CorrectDayView(PermissionMixin, WagtailAdminTemplateMixin, FormView):
             form.add_error(None, exc.messages[0])
             return self.form_invalid(form)
         messages.success(self.request, _("The day was corrected and classified again."))
-        url = reverse("assessment_admin:person_month", args=[self.day.staff.staff_no])
-        return redirect(f"{url}?month={self.day.date:%Y-%m}")
+        url = reverse("assessment_attendance:person", args=[self.day.staff.staff_no])
+        return redirect(f"{url}?month={Period.of(self.day.date)}")
 
 
-class AddDayView(PermissionMixin, WagtailAdminTemplateMixin, FormView):
+class AddDayView(AdminScreen, FormView):
     """HR adds a day that has no record (a missed import row, a day DingTalk did not export)."""
 
-    permission = roles.MANAGE_ATTENDANCE
     template_name = "assessment/admin/add_day.html"
     form_class = AddDayForm
     header_icon = "plus"
-    parent = ("assessment_admin:monthly_sheet", gettext_lazy("Monthly attendance sheet"))
+    parent = ATTENDANCE_SHEET
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission):
-            raise PermissionDenied
-        self.person = get_object_or_404(
-            selectors.staff_in_scope(request.user, StaffProfile.objects.select_related("centre")),
-            staff_no=kwargs["staff_no"],
-        )
+        # The permission before the person: who may not add days is refused, not told "not found".
+        if self.user_has_permission(self.permission_required):
+            self.person = get_object_or_404(
+                selectors.staff_in_scope(request.user, StaffProfile.objects.select_related("centre")),
+                staff_no=kwargs["staff_no"],
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
@@ -253,167 +241,16 @@ class AddDayView(PermissionMixin, WagtailAdminTemplateMixin, FormView):
             self.request,
             _("%(date)s added: %(result)s.") % {"date": f"{day.date:%Y-%m-%d}", "result": services.day_summary(day)},
         )
-        url = reverse("assessment_admin:person_month", args=[self.person.staff_no])
-        return redirect(f"{url}?month={day.date:%Y-%m}")
+        url = reverse("assessment_attendance:person", args=[self.person.staff_no])
+        return redirect(f"{url}?month={Period.of(day.date)}")
 
 
-LEDGER_HEADERS = [
-    "工单编号", "服务中心", "工号", "姓名", "窗口", "办件编号", "评价时间", "评价等级", "评价渠道", "评价内容",
-    "状态", "核实期限", "反馈期限", "超期", "核实情况", "回访情况", "整改情况", "反馈情况", "结论", "申诉", "申诉处理",
-]
+# --- Ratings ------------------------------------------------------------------------------
 
 
-class CaseListView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
-    permission = roles.VIEW_CASES
-    template_name = "assessment/admin/case_list.html"
-    page_title = gettext_lazy("Bad-review cases")
-    header_icon = "warning"
-
-    def get(self, request, *args, **kwargs):
-        cases = selectors.cases_for(request.user)
-        self.counts = selectors.case_counts(cases)
-        show = request.GET.get("show", "open")
-        if show == "open":
-            cases = cases.exclude(status=BadReviewCase.Status.CLOSED)
-        elif show == "overdue":
-            cases = cases.filter(selectors.overdue_filter())
-        elif show == "appeals":
-            cases = cases.filter(appeal_status=BadReviewCase.Appeal.PENDING)
-        self.show = show
-        self.cases = cases.order_by("feedback_due", "pk")
-        if request.GET.get("export") == "xlsx":
-            return self.ledger()
-        return super().get(request, *args, **kwargs)
-
-    def ledger(self):
-        today = timezone.localdate()
-        dataset = tablib.Dataset(headers=LEDGER_HEADERS, title="差评工单台账")
-        for c in self.cases:
-            r = c.rating
-            dataset.append([
-                c.number, c.centre.name, c.staff.staff_no if c.staff else "", c.staff.name if c.staff else "",
-                r.window_code, r.ticket_no, f"{timezone.localtime(r.rated_at):%Y-%m-%d %H:%M}", r.get_level_display(),
-                r.channel, f"{r.reasons} {r.comment}".strip(), c.get_status_display(), f"{c.verify_due:%Y-%m-%d}",
-                f"{c.feedback_due:%Y-%m-%d}", _("yes") if c.overdue(today) else "", c.verify_note, c.revisit_note,
-                c.rectify_note, c.feedback_note, c.get_outcome_display(), c.appeal_text, c.appeal_decision_note,
-            ])
-        return xlsx_response(dataset, f"bad-review-ledger-{today:%Y%m%d}.xlsx")
-
-    def get_context_data(self, **kwargs):
-        today = timezone.localdate()
-        return super().get_context_data(
-            cases=[(c, c.overdue(today)) for c in self.cases[:500]], counts=self.counts, show=self.show, **kwargs
-        )
-
-
-class CaseDetailView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
-    permission = roles.VIEW_CASES
-    template_name = "assessment/admin/case_detail.html"
-    header_icon = "warning"
-    parent = ("assessment_admin:cases", gettext_lazy("Bad-review cases"))
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.has_perm(self.permission):
-            self.case = get_object_or_404(selectors.cases_for(request.user), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_page_title(self):
-        return _("Bad-review case %(number)s") % {"number": self.case.number}
-
-    @staticmethod
-    def _open_decision(case):
-        """Whether a decision that counts in the evaluation is still to be taken on the case."""
-        return (
-            case.status != BadReviewCase.Status.CLOSED
-            or case.appeal_status == BadReviewCase.Appeal.PENDING
-            or case.rating.suspicion == Rating.Suspicion.PENDING
-        )
-
-    def get_context_data(self, form=None, **kwargs):
-        case = self.case
-        step = {
-            BadReviewCase.Status.OPEN: CaseStepForm.STEP_VERIFY,
-            BadReviewCase.Status.VERIFIED: CaseStepForm.STEP_RECTIFY,
-            BadReviewCase.Status.RECTIFIED: CaseStepForm.STEP_CLOSE,
-        }.get(case.status)
-        can_handle = self.request.user.has_perm(roles.HANDLE_CASES)
-        return super().get_context_data(
-            case=case,
-            rating=case.rating,
-            events=case.events.select_related("by"),
-            step=step if can_handle else None,
-            can_decide=can_handle
-            and self.request.user.has_perm(roles.DECIDE_APPEALS)
-            and case.appeal_status == BadReviewCase.Appeal.PENDING,
-            can_decide_suspicion=can_handle and case.rating.suspicion == Rating.Suspicion.PENDING,
-            # Its outcome still counts in the rating's month: approved already, HR must recompute.
-            locked_month="".join(selectors.locked_months([timezone.localdate(case.rating.rated_at)]))
-            if can_handle and self._open_decision(case)
-            else "",
-            form=form or CaseStepForm(initial={"step": step}),
-            overdue=case.overdue(),
-            **kwargs,
-        )
-
-    def post(self, request, *args, **kwargs):
-        if not request.user.has_perm(roles.HANDLE_CASES):
-            raise PermissionDenied
-        form = CaseStepForm(request.POST)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        data = form.cleaned_data
-        done = None
-        try:
-            if data["step"] == CaseStepForm.STEP_VERIFY:
-                services.case_verify(
-                    case=self.case, user=request.user, verify_note=data["verify_note"], revisit_note=data["revisit_note"]
-                )
-            elif data["step"] == CaseStepForm.STEP_RECTIFY:
-                services.case_rectify(case=self.case, user=request.user, rectify_note=data["rectify_note"])
-            elif data["step"] == CaseStepForm.STEP_CLOSE:
-                done = services.case_close(
-                    case=self.case, user=request.user, feedback_note=data["feedback_note"], outcome=data["outcome"]
-                )
-            elif data["step"] == CaseStepForm.STEP_DECIDE:
-                done = services.case_appeal_decide(
-                    case=self.case, user=request.user, upheld=data["upheld"], note=data["decision_note"]
-                )
-            elif data["step"] == CaseStepForm.STEP_SUSPICION:
-                if data["accept"] == "":
-                    raise ValidationError(_("Accept or reject the suspicious rating."))
-                done = services.case_suspicion_decide(
-                    case=self.case, user=request.user, accept=data["accept"], note=data["suspicion_note"]
-                )
-            else:
-                raise ValidationError(_("Unknown step."))
-        except ValidationError as exc:
-            form.add_error(None, exc.messages[0])
-            return self.render_to_response(self.get_context_data(form=form))
-        change = getattr(done, "period_change", None)
-        if change is not None:
-            # Concluded in an approved month: saved, but the approved pay does not move by itself.
-            values = {"month": change.period.month, "status": change.period.get_status_display()}
-            if change.period.status == change.period.Status.FINAL:
-                text = _(
-                    "Saved. The evaluations of %(month)s are final: they stay as they are. HR sees the change "
-                    "on the month's page."
-                )
-            else:
-                text = _(
-                    "Saved. The evaluations of %(month)s are already %(status)s: they stay as approved and "
-                    "reflect this only after HR reopens the month and recomputes it. HR sees the change on "
-                    "the month's page."
-                )
-            messages.success(request, text % values)
-        else:
-            messages.success(request, _("Saved."))
-        return redirect("assessment_admin:case", pk=self.case.pk)
-
-
-class QRSheetView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
+class QRSheetView(AdminScreen, TemplateView):
     """One QR code per window, to print and put on the counter."""
 
-    permission = roles.PRINT_QR
     template_name = "assessment/admin/qr_sheet.html"
     page_title = gettext_lazy("Rating QR codes")
     header_icon = "view"
@@ -438,16 +275,52 @@ class QRSheetView(PermissionMixin, WagtailAdminTemplateMixin, TemplateView):
         return super().get_context_data(codes=codes, centres=centres, centre=centre, **kwargs)
 
 
-class PaySheetExportView(PermissionMixin, View):
-    """导出绩效工资表: the pay sheet of an approved (published, final) month, as the
-    export_evaluations command writes it, stamped with who approved it and when. HR only."""
+# --- Monthly evaluations ------------------------------------------------------------------
 
-    permission = roles.VIEW_EVALUATIONS
+
+class ComputeEvaluationsView(AdminScreen, FormView):
+    """HR's button: (re)compute a month's evaluations for everyone, then show its blockers."""
+
+    template_name = "assessment/evaluations/admin_compute.html"
+    page_title = gettext_lazy("Compute a month's evaluations")
+    header_icon = "table"
+    form_class = ComputeMonthForm
+
+    def get_initial(self):
+        return {"month": Period.current().previous()}
+
+    def form_valid(self, form):
+        try:
+            result = services.evaluations_compute(period=form.cleaned_data["month"], user=self.request.user)
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+            return self.form_invalid(form)
+        _headcount, pay_total = selectors.period_totals(result.period)
+        text = _(
+            "%(month)s computed: %(n)d people, performance pay total %(pay)s, %(blockers)d items to look at."
+        ) % {
+            "month": result.period.month, "n": result.count, "pay": selectors.money_text(pay_total),
+            "blockers": len(result.blockers),
+        }
+        if result.applied_changes:
+            text += _(" %(n)d changes made since approval are now in the figures.") % {"n": result.applied_changes}
+        messages.success(self.request, text)
+        if result.blockers:
+            messages.warning(
+                self.request, _("%(n)d blockers to look at before approval.") % {"n": len(result.blockers)}
+            )
+        return redirect("assessment_evaluation_periods:inspect", result.period.pk)
+
+
+class PaySheetExportView(PermissionCheckedMixin, View):
+    """导出绩效工资表: the pay sheet of an approved (published, final) month, as the
+    export_evaluations command writes it, stamped with who approved it and when."""
 
     def get(self, request, month):
-        from .models import EvaluationPeriod
-
-        period = get_object_or_404(EvaluationPeriod, month=month)
+        try:
+            period = get_object_or_404(EvaluationPeriod, month=str(Period.parse(month)))
+        except ValueError as exc:
+            raise Http404 from exc
         if not period.locked:
             messages.error(
                 request,
@@ -463,6 +336,7 @@ class PaySheetExportView(PermissionMixin, View):
             _("Pay sheet of %(month)s exported: %(n)d people, performance pay total %(pay)s.")
             % {"month": period.month, "n": headcount, "pay": selectors.money_text(pay_total)},
         )
-        response = HttpResponse(content, content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="pay-sheet-{period.month}.xlsx"'
+        # The workbook is built whole by the selector (two sheets, totals, stamp): sent as is.
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, f"pay-sheet-{period.month}.xlsx")
         return response

@@ -5,39 +5,28 @@ Who sees what: HR and administrators (the permission to view evaluations) every 
 and pay; supervisors the centres they supervise, without pay; vendor managers their own
 company's published months; staff their own published months. Trainers get nothing.
 Every chart's numbers are also a table on the page and an Excel download (`?export=KEY`).
+The admin pages belong to the viewsets of viewsets/dashboards.py (URL, menu item, permission).
 """
 
 import tablib
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
-from home.spreadsheets import export_bytes
+from home.spreadsheets import xlsx_response
 from people import roles as people_roles
 from people import selectors as people_selectors
 
 from . import charts, scoring, selectors
 from . import roles as assessment_roles
+from .forms.dashboards import RangeForm, RollupForm
 from .models import EvaluationPeriod
 from .models.evaluations import GRADE_LABELS_ZH
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DEFAULT_MONTHS = 6
-
-
-def xlsx_response(dataset, filename):
-    response = HttpResponse(export_bytes(dataset, "xlsx"), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
 
 # --- Who may see what -------------------------------------------------------------------
 
@@ -50,20 +39,6 @@ def can_open_dashboard(user):
     return user.has_perm(assessment_roles.VIEW_EVALUATIONS) or people_selectors.user_has_role(
         user, people_roles.SUPERVISOR
     )
-
-
-class DashboardMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_open_dashboard(request.user)
-
-
-def admin_menu_items():
-    return [
-        DashboardMenuItem(gettext_lazy("Evaluation dashboard"), reverse("assessment_dashboards:hr"),
-                          icon_name="view", order=265),
-        DashboardMenuItem(gettext_lazy("Quarter and year roll-ups"), reverse("assessment_dashboards:rollups"),
-                          icon_name="list-ol", order=266),
-    ]
 
 
 # --- Tables (the numbers of each chart, for the page and the Excel download) ------------
@@ -141,48 +116,6 @@ def attention_dataset(rows):
     return data
 
 
-# --- Filters ----------------------------------------------------------------------------
-
-
-class RangeForm(forms.Form):
-    start = forms.ChoiceField(label=gettext_lazy("From month"), required=False)
-    end = forms.ChoiceField(label=gettext_lazy("To month"), required=False)
-    centre = forms.TypedChoiceField(label=gettext_lazy("Service centre"), required=False, coerce=int,
-                                    empty_value=None)
-
-    def __init__(self, data, *, months, centres=None):
-        super().__init__(data)
-        month_choices = [(m, m) for m in sorted(months)]
-        self.fields["start"].choices = month_choices
-        self.fields["end"].choices = month_choices
-        self.months = sorted(months)
-        if self.months:  # an unbound form shows the default range
-            self.fields["end"].initial = self.months[-1]
-            self.fields["start"].initial = self.months[max(0, len(self.months) - DEFAULT_MONTHS)]
-        if centres is None:
-            del self.fields["centre"]
-        else:
-            self.fields["centre"].choices = [("", _("All my centres")), *[(str(pk), name) for pk, name in centres]]
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            raise forms.ValidationError(_("The first month %(start)s is after the last month %(end)s.")
-                                        % {"start": start, "end": end})
-        return data
-
-    def month_range(self):
-        """The chosen range, or the newest DEFAULT_MONTHS computed months; None if none."""
-        if not self.months:
-            return None
-        data = self.cleaned_data if self.is_valid() else {}
-        end = data.get("end") or self.months[-1]
-        default_start = self.months[max(0, self.months.index(end) - DEFAULT_MONTHS + 1)] if end in self.months else end
-        start = data.get("start") or default_start
-        return selectors.MonthRange.parse(start, end)
-
-
 def _dashboard_tables(scope, month_range, *, with_pay, only=None):
     """Every table of the HR dashboard (or only the one named), from the selectors."""
     focus = month_range.focus
@@ -227,17 +160,15 @@ EXPORT_KEYS = ("grades", "histogram", "trend", "attention", "satisfaction", "hea
 # --- HR and supervisors (Wagtail admin) ----------------------------------------------------
 
 
-class CentreScopedAdminView(WagtailAdminTemplateMixin, TemplateView):
+class CentreScopedAdminView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
     """An admin page over the centres the user may see (HR and admins: all; supervisors:
-    their own); anyone else is refused."""
+    their own); its viewset refuses anyone else."""
 
     def get_breadcrumbs_items(self):
         return [*super().get_breadcrumbs_items(), {"url": "", "label": self.get_page_title()}]
 
     def dispatch(self, request, *args, **kwargs):
-        self.centres = selectors.dashboard_centres(request.user)
-        if self.centres is None:
-            raise PermissionDenied
+        self.centres = selectors.dashboard_centres(request.user) or []
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -303,20 +234,6 @@ def _hr_figures(tables):
 # --- Quarter and year roll-ups (评先评优) ------------------------------------------------------
 
 
-class RollupForm(forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
-    quarter = forms.TypedChoiceField(
-        label=gettext_lazy("Quarter"), required=False, coerce=int, empty_value=None,
-        choices=[("", gettext_lazy("Whole year")), ("1", "Q1"), ("2", "Q2"), ("3", "Q3"), ("4", "Q4")],
-    )
-    centre = forms.TypedChoiceField(label=gettext_lazy("Service centre"), required=False, coerce=int,
-                                    empty_value=None)
-
-    def __init__(self, data, *, centres):
-        super().__init__(data)
-        self.fields["centre"].choices = [("", _("All my centres")), *[(str(pk), name) for pk, name in centres]]
-
-
 ROLLUP_HEADERS = ["工号", "姓名", "服务中心", "用工单位", "计入月数", "平均得分", "R 平均", "T 平均", "确认差评",
                   "一票否决月数", "配额前等级", "等级", "优秀名额", "方案版本"]
 
@@ -336,8 +253,6 @@ class RollupView(CentreScopedAdminView):
     header_icon = "list-ol"
 
     def get(self, request, *args, **kwargs):
-        from django.utils import timezone
-
         data = request.GET.copy()
         data.setdefault("year", str(timezone.localdate().year))
         form = RollupForm(data, centres=self.centres)

@@ -111,9 +111,10 @@ class MonthField(forms.CharField):
     default_error_messages = {"invalid": _("Give the month as YYYY-MM, e.g. 2026-10.")}
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 7)
         kwargs.setdefault("help_text", _("YYYY-MM, e.g. 2026-10"))
         super().__init__(**kwargs)
+        # In the widget only: a max_length validator would run on the cleaned Period.
+        self.widget.attrs.setdefault("maxlength", "7")
 
     def to_python(self, value):
         value = super().to_python(value)

@@ -1,8 +1,8 @@
 """Public and portal URLs of the assessment app (included at the site root, before Wagtail)."""
 
-from django.urls import include, path
+from django.urls import path
 
-from . import views
+from . import dashboard_views, views
 from .api import api
 
 app_name = "assessment"
@@ -17,6 +17,7 @@ urlpatterns = [
     path("me/evaluations/<str:month>/", views.my_evaluation, name="my_evaluation"),
     path("me/vendor/evaluations/", views.vendor_evaluations, name="vendor_evaluations"),
     path("me/vendor/evaluations/<str:month>/<str:staff_no>/", views.vendor_evaluation, name="vendor_evaluation"),
-    path("", include("assessment.dashboard_urls")),
+    path("me/dashboard/", dashboard_views.my_dashboard, name="my_dashboard"),
+    path("me/vendor/dashboard/", dashboard_views.vendor_dashboard, name="vendor_dashboard"),
     path("api/v1/", api.urls),
 ]

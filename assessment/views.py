@@ -18,7 +18,9 @@ from people.models import StaffProfile, Window
 
 from . import abuse, charts, selectors, services
 from . import rating_rules as rr
-from .forms import AppealForm, EvaluationAppealForm, RatingForm
+from .forms.cases import AppealForm
+from .forms.evaluations import EvaluationAppealForm
+from .forms.ratings import RatingForm
 from .models import BadReviewCase, Commendation, InspectionFinding
 
 DEVICE_COOKIE = "fl_rater"

@@ -1,4 +1,5 @@
-from django.urls import include, path
+"""Registration of the assessment app's admin screens, imports, portal sections and demo data."""
+
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
@@ -8,21 +9,20 @@ from home.imports import SPREADSHEET_IMPORT_HOOK
 from home.private_files import PRIVATE_FILE_KIND_HOOK
 from people.portal import PORTAL_SECTION_HOOK, PortalSection
 
-from .admin_urls import urlpatterns as admin_urlpatterns
-from .dashboard_urls import admin_urlpatterns as dashboard_admin_urlpatterns
-from .dashboard_views import admin_menu_items as dashboard_menu_items
 from .imports import ATTENDANCE_IMPORT, RATINGS_IMPORT, RATINGS_PROVINCIAL_IMPORT
 from .models import Evaluation, EvaluationAppeal, EvaluationPeriod
-from .viewsets import (
-    RECORDS_MENU_HOOK,
-    CasesSummaryItem,
-    ComputeEvaluationsView,
+from .services import RATING_EDIT_LOG_ACTION
+from .viewsets.attendance import AttendanceViewSet
+from .viewsets.cases import CasesSummaryItem, CaseViewSet
+from .viewsets.chooser import staff_chooser_viewset
+from .viewsets.dashboards import EvaluationDashboardViewSet, RollupViewSet
+from .viewsets.evaluations import (
+    ComputeEvaluationsViewSet,
     EvaluationsViewSetGroup,
-    RecordsViewSetGroup,
+    PaySheetViewSet,
     ViewOnlyPermissionPolicy,
-    records_menu_items,
-    staff_chooser_viewset,
 )
+from .viewsets.records import RatingLogFormatter, RatingQRCodesViewSet, RecordsViewSetGroup
 
 
 @hooks.register(PRIVATE_FILE_KIND_HOOK)
@@ -71,38 +71,17 @@ def evaluations_portal_section(request):
     )
 
 
-@hooks.register("register_admin_urls")
-def register_records_admin_urls():
-    return [path("service-records/", include((admin_urlpatterns, "assessment_admin")))]
-
-
 @hooks.register("register_admin_viewset")
 def register_records_viewsets():
-    return RecordsViewSetGroup()
-
-
-@hooks.register("register_admin_viewset")
-def register_staff_chooser():
-    return staff_chooser_viewset
-
-
-def _menu_item(index):
-    # One hook per item of the 服务记录 menu (a submenu hook returns one item each).
-    def hook():
-        return records_menu_items()[index]
-
-    return hook
-
-
-for _index in range(3):
-    hooks.register(RECORDS_MENU_HOOK, _menu_item(_index))
+    # The 服务记录 menu: the record listings, then the cases, attendance and QR screens,
+    # which add their own items to it (RECORDS_MENU_HOOK).
+    return [
+        RecordsViewSetGroup(), staff_chooser_viewset, CaseViewSet(), AttendanceViewSet(), RatingQRCodesViewSet(),
+    ]
 
 
 @hooks.register("register_log_actions")
 def register_rating_log_actions(actions):
-    from .services import RATING_EDIT_LOG_ACTION
-    from .viewsets import RatingLogFormatter
-
     actions.register_action(RATING_EDIT_LOG_ACTION)(RatingLogFormatter)
 
 
@@ -121,32 +100,10 @@ register_permission_policy(EvaluationAppeal, ViewOnlyPermissionPolicy(Evaluation
 
 @hooks.register("register_admin_viewset")
 def register_evaluations_viewsets():
-    return EvaluationsViewSetGroup()
-
-
-@hooks.register("register_admin_urls")
-def register_evaluations_admin_urls():
     return [
-        path("evaluations/compute/", ComputeEvaluationsView.as_view(), name="assessment_compute_evaluations"),
+        EvaluationsViewSetGroup(), ComputeEvaluationsViewSet(), PaySheetViewSet(), EvaluationDashboardViewSet(),
+        RollupViewSet(),
     ]
-
-
-# --- Dashboards (owned by the dashboards work; keep the workflow's hooks above) --------
-
-
-@hooks.register("register_admin_urls")
-def register_dashboard_admin_urls():
-    return [path("evaluations/dashboards/", include((dashboard_admin_urlpatterns, "assessment_dashboards")))]
-
-
-@hooks.register("register_admin_menu_item")
-def register_dashboard_menu_item():
-    return dashboard_menu_items()[0]
-
-
-@hooks.register("register_admin_menu_item")
-def register_rollup_menu_item():
-    return dashboard_menu_items()[1]
 
 
 @hooks.register(PORTAL_SECTION_HOOK)

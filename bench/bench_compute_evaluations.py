@@ -173,7 +173,7 @@ def make_exam_and_course(people):
     from exams.models import Attempt, Exam, ExamCandidate
     from people.models import StaffProfile
     from tests import factories
-    from tests.exams.factories import make_exam, make_fixed_paper, make_question
+    from tests.exams.builders import make_exam, make_fixed_paper, make_question
 
     ops = connection.ops
     rng = random.Random(7)

@@ -11,7 +11,7 @@ from assessment.models import AttendanceDay, DingTalkUser, ShiftSchedule
 from assessment.services import attendance_day_correct
 from tests import factories
 
-from .builders import DINGTALK_HEADER, csv_bytes, dingtalk, run
+from .builders import DINGTALK_HEADER, make_csv, make_dingtalk, run
 
 pytestmark = pytest.mark.django_db
 T = dt.time
@@ -60,8 +60,8 @@ def test_generic_sample_imports(sample_staff, sample_bytes):
 
 def test_the_dingtalk_import_replaces_a_day_that_changed(sample_staff):
     row = {"姓名": "甲", "工号": "CD1001", "日期": "2026-10-08", "班次": "正常班 09:00-17:30", "上班1打卡时间": "09:20", "下班1打卡时间": "17:30"}
-    assert run("attendance", dingtalk([row]), "d.xlsx").created == 1
-    result = run("attendance", dingtalk([{**row, "上班1打卡时间": "08:59"}]), "d.xlsx")
+    assert run("attendance", make_dingtalk([row]), "d.xlsx").created == 1
+    result = run("attendance", make_dingtalk([{**row, "上班1打卡时间": "08:59"}]), "d.xlsx")
     assert (result.created, result.updated) == (0, 1)
     day = day_of("CD1001", dt.date(2026, 10, 8))
     assert day.status == ar.NORMAL and day.late_count == 0
@@ -74,7 +74,7 @@ def test_the_dingtalk_import_replaces_a_day_that_changed(sample_staff):
 )
 def test_date_spellings(sample_staff, date_cell):
     row = {"姓名": "甲", "工号": "CD1001", "日期": date_cell, "班次": "正常班 09:00-17:30", "上班1打卡时间": "09:00", "下班1打卡时间": "17:30"}
-    result = run("attendance", dingtalk([row]), "d.xlsx")
+    result = run("attendance", make_dingtalk([row]), "d.xlsx")
     assert result.ok, result.errors
     assert AttendanceDay.objects.get().date == dt.date(2026, 10, 8)
 
@@ -85,7 +85,7 @@ def test_date_spellings(sample_staff, date_cell):
 )
 def test_time_spellings(sample_staff, check_in, late_minutes):
     row = {"姓名": "甲", "工号": "CD1001", "日期": "2026-10-08", "班次": "正常班 09:00-17:30", "上班1打卡时间": check_in, "下班1打卡时间": "17:30"}
-    result = run("attendance", dingtalk([row]), "d.xlsx")
+    result = run("attendance", make_dingtalk([row]), "d.xlsx")
     assert result.ok, result.errors
     assert AttendanceDay.objects.get().late_minutes == late_minutes
 
@@ -93,14 +93,14 @@ def test_time_spellings(sample_staff, check_in, late_minutes):
 def test_numbers_as_text_and_as_numbers(sample_staff):
     staff = factories.make_staff("1001", centre=sample_staff["east"])
     row = {"姓名": "乙", "工号": 1001, "日期": "2026-10-08", "班次": "正常班 09:00-17:30", "上班1打卡时间": "09:00", "下班1打卡时间": "17:30"}
-    assert run("attendance", dingtalk([row]), "d.xlsx").ok
+    assert run("attendance", make_dingtalk([row]), "d.xlsx").ok
     assert AttendanceDay.objects.get().staff == staff
 
 
 def test_header_is_found_by_name_in_any_column_order(sample_staff):
     header = list(reversed(DINGTALK_HEADER))
     row = {"姓名": "甲", "工号": "CD1001", "日期": "2026-10-08", "班次": "正常班 09:00-17:30", "上班1打卡时间": "09:40", "下班1打卡时间": "17:30"}
-    result = run("attendance", dingtalk([row], header=header), "d.xlsx")
+    result = run("attendance", make_dingtalk([row], header=header), "d.xlsx")
     assert result.ok
     assert AttendanceDay.objects.get().status == ar.SERIOUS_LATE
 
@@ -109,9 +109,9 @@ def test_userid_without_staff_number_uses_the_learnt_link(sample_staff):
     DingTalkUser.objects.create(user_id="u-77", staff=sample_staff["staff"]["CD1003"])
     header = [h for h in DINGTALK_HEADER if h != "工号"]
     row = {"姓名": "丙", "UserId": "u-77", "日期": "2026-10-08", "班次": "正常班 09:00-17:30", "上班1打卡时间": "09:00", "下班1打卡时间": "17:30"}
-    assert run("attendance", dingtalk([row], header=header), "d.xlsx").ok
+    assert run("attendance", make_dingtalk([row], header=header), "d.xlsx").ok
     assert AttendanceDay.objects.get().staff.staff_no == "CD1003"
-    unknown = run("attendance", dingtalk([{**row, "UserId": "u-99"}], header=header), "d.xlsx")
+    unknown = run("attendance", make_dingtalk([{**row, "UserId": "u-99"}], header=header), "d.xlsx")
     assert [(e.row, e.column) for e in unknown.errors] == [(4, "UserId")]
 
 
@@ -121,7 +121,7 @@ def test_split_shift_with_four_punches(sample_staff):
         "姓名": "甲", "工号": "CD1001", "日期": "2026-10-08", "班次": "两段班 09:00-12:00 14:00-17:30",
         "上班1打卡时间": "08:58", "下班1打卡时间": "12:01", "上班2打卡时间": "14:15", "下班2打卡时间": "",
     }
-    assert run("attendance", dingtalk([row], header=header), "d.xlsx").ok
+    assert run("attendance", make_dingtalk([row], header=header), "d.xlsx").ok
     day = AttendanceDay.objects.get()
     assert (day.start2, day.end2) == (T(14, 0), T(17, 30))
     assert (day.late_count, day.missing_count, day.late_minutes) == (1, 1, 15)
@@ -131,9 +131,9 @@ def test_named_shift_from_the_centre_schedule(sample_staff):
     staff = sample_staff["staff"]["CD1001"]
     ShiftSchedule.objects.create(centre=staff.centre, name="早班", start=T(8, 30), end=T(17, 0))
     row = {"姓名": "甲", "工号": "CD1001", "日期": "2026-10-08", "班次": "早班", "上班1打卡时间": "08:40", "下班1打卡时间": "17:00"}
-    assert run("attendance", dingtalk([row]), "d.xlsx").ok
+    assert run("attendance", make_dingtalk([row]), "d.xlsx").ok
     assert AttendanceDay.objects.get().late_minutes == 10
-    unknown = run("attendance", dingtalk([{**row, "班次": "夜班"}]), "d.xlsx")
+    unknown = run("attendance", make_dingtalk([{**row, "班次": "夜班"}]), "d.xlsx")
     assert [(e.row, e.column) for e in unknown.errors] == [(4, "班次")]
 
 
@@ -146,7 +146,7 @@ def test_a_bad_file_writes_nothing_and_names_every_bad_row(sample_staff):
         {**good, "工号": "CD1003", "上班1打卡时间": "9点"},
         good,  # the same person and day again
     ]
-    result = run("attendance", dingtalk(rows), "bad.xlsx")
+    result = run("attendance", make_dingtalk(rows), "bad.xlsx")
     assert not result.ok
     assert [(e.row, e.column) for e in result.errors] == [(5, "工号"), (6, "日期"), (7, "上班1打卡时间"), (8, "日期")]
     assert str(result.errors[0]).startswith("第5行 工号")
@@ -154,7 +154,7 @@ def test_a_bad_file_writes_nothing_and_names_every_bad_row(sample_staff):
 
 
 def test_missing_columns_are_reported_on_the_header_row(sample_staff):
-    result = run("attendance", csv_bytes("工号,日期,上班打卡\nCD1001,2026-10-08,09:00\n"), "g.csv")
+    result = run("attendance", make_csv("工号,日期,上班打卡\nCD1001,2026-10-08,09:00\n"), "g.csv")
     assert [(e.row, e.column) for e in result.errors] == [(1, "下班打卡")]
 
 
@@ -164,7 +164,7 @@ def test_generic_layout_uses_the_calendar_for_rest_days(sample_staff):
     CalendarDay.objects.create(date=dt.date(2026, 10, 9), kind="holiday", name="测试假日")
     CalendarDay.objects.create(date=dt.date(2026, 10, 10), kind="workday", name="调休上班")
     text = "工号,日期,上班打卡,下班打卡,请假类型\nCD1001,2026-10-09,,,\nCD1001,2026-10-10,09:20,17:30,\nCD1001,2026-10-11,,,\n"
-    assert run("attendance", csv_bytes(text), "g.csv").ok
+    assert run("attendance", make_csv(text), "g.csv").ok
     assert day_of("CD1001", dt.date(2026, 10, 9)).status == ar.REST
     assert day_of("CD1001", dt.date(2026, 10, 10)).status == ar.LATE
     assert day_of("CD1001", dt.date(2026, 10, 11)).status == ar.REST  # a Sunday
@@ -176,14 +176,14 @@ def test_centre_rules_change_the_thresholds(sample_staff):
     staff = sample_staff["staff"]["CD1001"]
     CentreRules.objects.create(centre=staff.centre, late_grace_minutes=0, late_serious_minutes=10, late_absence_minutes=20)
     text = "工号,日期,上班打卡,下班打卡,请假类型\nCD1001,2026-10-08,09:11,17:30,\n"
-    assert run("attendance", csv_bytes(text), "g.csv").ok
+    assert run("attendance", make_csv(text), "g.csv").ok
     assert day_of("CD1001", dt.date(2026, 10, 8)).status == ar.SERIOUS_LATE
 
 
 def test_hr_correction_is_kept_in_history_and_survives_a_reimport(sample_staff):
     hr = factories.make_user_with_role("人事", "hr-x")
     text = "工号,日期,上班打卡,下班打卡,请假类型\nCD1001,2026-10-08,,17:30,\n"
-    run("attendance", csv_bytes(text), "g.csv")
+    run("attendance", make_csv(text), "g.csv")
     day = day_of("CD1001", dt.date(2026, 10, 8))
     assert day.status == ar.MISSING
     attendance_day_correct(day=day, user=hr, reason="考勤机故障，经核实 08:55 到岗", in1=T(8, 55), out1=T(17, 30))
@@ -193,7 +193,7 @@ def test_hr_correction_is_kept_in_history_and_survives_a_reimport(sample_staff):
     assert correction.before["status"] == ar.MISSING and correction.after["status"] == ar.NORMAL
     assert correction.corrected_by == hr
 
-    again = run("attendance", csv_bytes(text), "g.csv")
+    again = run("attendance", make_csv(text), "g.csv")
     assert again.ok and again.unchanged == 1
     day.refresh_from_db()
     assert day.status == ar.NORMAL
@@ -202,7 +202,7 @@ def test_hr_correction_is_kept_in_history_and_survives_a_reimport(sample_staff):
 def test_staff_cannot_correct_attendance(sample_staff):
     from django.core.exceptions import PermissionDenied
 
-    run("attendance", csv_bytes("工号,日期,上班打卡,下班打卡\nCD1001,2026-10-08,,17:30\n"), "g.csv")
+    run("attendance", make_csv("工号,日期,上班打卡,下班打卡\nCD1001,2026-10-08,,17:30\n"), "g.csv")
     with pytest.raises(PermissionDenied):
         attendance_day_correct(day=AttendanceDay.objects.get(), user=sample_staff["staff"]["CD1001"].user, reason="x")
 
@@ -224,7 +224,7 @@ def test_import_attendance_command(sample_staff, tmp_path, sample_bytes, capsys)
 def test_import_query_count_does_not_grow_with_rows(sample_staff, django_assert_max_num_queries):
     def file_for(n):
         rows = "".join(f"CD{1001 + i % 30},2026-10-{8 + i // 30:02d},09:0{i % 10},17:30,\n" for i in range(n))
-        return csv_bytes("工号,日期,上班打卡,下班打卡,请假类型\n" + rows)
+        return make_csv("工号,日期,上班打卡,下班打卡,请假类型\n" + rows)
 
     with django_assert_max_num_queries(20):
         assert run("attendance", file_for(3), "g.csv").ok
@@ -233,9 +233,9 @@ def test_import_query_count_does_not_grow_with_rows(sample_staff, django_assert_
 
 
 def test_a_file_with_only_its_header_imports_nothing(sample_staff):
-    result = run("attendance", csv_bytes("工号,日期,上班打卡,下班打卡,请假类型\n"), "g.csv")
+    result = run("attendance", make_csv("工号,日期,上班打卡,下班打卡,请假类型\n"), "g.csv")
     assert result.ok and result.total == 0
-    ratings = run("ratings", csv_bytes("办件编号,评价次数,评价时间,经办人工号,窗口编号,事项名称,评价等级,评价渠道,评价内容\n"), "r.csv")
+    ratings = run("ratings", make_csv("办件编号,评价次数,评价时间,经办人工号,窗口编号,事项名称,评价等级,评价渠道,评价内容\n"), "r.csv")
     assert ratings.ok and ratings.total == 0
 
 
@@ -243,7 +243,7 @@ def test_a_file_with_only_its_header_imports_nothing(sample_staff):
 
 
 def _generic(rows):
-    return csv_bytes("工号,日期,上班打卡,下班打卡,请假类型\n" + "".join(rows))
+    return make_csv("工号,日期,上班打卡,下班打卡,请假类型\n" + "".join(rows))
 
 
 def test_chunked_attendance_rolls_back_on_a_late_bad_row(sample_staff, monkeypatch):

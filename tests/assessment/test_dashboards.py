@@ -18,7 +18,7 @@ from assessment import scoring, selectors, services
 from assessment.models import AttendanceDay, Evaluation, EvaluationPeriod, Rating, RatingSource
 from people import roles
 from tests import factories
-from tests.factories import visible_text
+from tests.helpers import assert_denied, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -241,7 +241,7 @@ def test_other_roles_cannot_open_the_hr_dashboard(client, data, role_users, key)
     client.force_login(role_users[key])
     for url in (HR_URL, HR_URL + "rollups/"):
         response = client.get(url, RANGE)
-        assert response.status_code in (302, 403)
+        assert_denied(response, login_redirect=key != "trainer")
         assert "陈晨" not in visible_text(response.content.decode())
 
 

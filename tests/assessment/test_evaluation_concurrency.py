@@ -7,9 +7,9 @@ from django.db import connection
 
 from assessment import services
 from assessment.models import Evaluation, EvaluationPeriod
-from tests.assessment import test_evaluations_builders as builders
-from tests.assessment.test_evaluations_builders import OCTOBER
-from tests.factories import run_in_threads
+from tests.assessment import builders
+from tests.assessment.builders import OCTOBER
+from tests.helpers import run_in_threads
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

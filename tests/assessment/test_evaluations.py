@@ -17,14 +17,14 @@ from assessment.models import AssessmentScheme, Evaluation, EvaluationPeriod, Ra
 from assessment.models.cases import BadReviewCase
 from people.models import StaffProfile
 from tests import factories
-from tests.assessment import test_evaluations_builders as builders
-from tests.assessment.test_evaluations_builders import (
+from tests.assessment import builders
+from tests.assessment.builders import (
     OCTOBER,
-    attendance,
-    commendation,
-    exam_in_october,
-    finding,
-    rating,
+    make_attendance,
+    make_commendation,
+    make_finding,
+    make_october_exam,
+    make_rating,
 )
 
 pytestmark = pytest.mark.django_db
@@ -85,19 +85,19 @@ def test_compute_matches_the_hand_worked_example(worked):
 
 
 def test_blockers_list_pending_cases_and_unmatched_ratings(worked):
-    rating(worked["bo"], rr.VERY_DISSATISFIED, outcome="")
-    rating(worked["bo"], rr.DISSATISFIED, outcome="")
-    rating(None, rr.SATISFIED)  # names only a window: unmatched
+    make_rating(worked["bo"], rr.VERY_DISSATISFIED, outcome="")
+    make_rating(worked["bo"], rr.DISSATISFIED, outcome="")
+    make_rating(None, rr.SATISFIED)  # names only a window: unmatched
     # Pending cases that do not block October: September's, a superseded rating's, a
     # system-default rating's, and a decided one.
     chen = worked["chen"]
-    september = rating(chen, rr.DISSATISFIED, outcome="")
+    september = make_rating(chen, rr.DISSATISFIED, outcome="")
     Rating.objects.filter(pk=september.pk).update(rated_at=builders.at(1) - dt.timedelta(days=2))
-    superseded = rating(chen, rr.DISSATISFIED, outcome="")
+    superseded = make_rating(chen, rr.DISSATISFIED, outcome="")
     Rating.objects.filter(pk=superseded.pk).update(superseded=True)
-    system_default = rating(chen, rr.DISSATISFIED, outcome="")
+    system_default = make_rating(chen, rr.DISSATISFIED, outcome="")
     Rating.objects.filter(pk=system_default.pk).update(channel=rr.SYSTEM_DEFAULT_CHANNEL)
-    rating(chen, rr.DISSATISFIED, outcome=CONFIRMED)
+    make_rating(chen, rr.DISSATISFIED, outcome=CONFIRMED)
     result = services.evaluations_compute(period=OCTOBER)
     pending = [b for b in result.blockers if b["kind"] == selectors.BLOCKER_PENDING_CASES]
     assert pending == [{"kind": selectors.BLOCKER_PENDING_CASES, "staff_no": "E002", "name": "柏涛", "count": 2}]
@@ -113,10 +113,10 @@ def test_a_headcount_too_large_for_id_lists_gives_the_same_figures(worked, monke
 
     leaver = StaffProfile.objects.get(staff_no="W002")
     for _i in range(3):
-        rating(leaver, rr.VERY_DISSATISFIED, outcome=CONFIRMED)
-    attendance(leaver, 7, ar.FULL_ABSENCE, full_absence_count=1)
-    finding(leaver, "20.00", veto=True)
-    commendation(leaver, "9.00")
+        make_rating(leaver, rr.VERY_DISSATISFIED, outcome=CONFIRMED)
+    make_attendance(leaver, 7, ar.FULL_ABSENCE, full_absence_count=1)
+    make_finding(leaver, "20.00", veto=True)
+    make_commendation(leaver, "9.00")
 
     def figures():
         return {
@@ -143,7 +143,7 @@ def test_compute_is_idempotent(worked):
     # New inputs replace the draft figures. Someone deactivated without a last working day
     # stays (a blocker asks for the day); once it says they left before October, they drop
     # out of the draft.
-    commendation(worked["anna"], "3.00")
+    make_commendation(worked["anna"], "3.00")
     worked["chen"].active = False
     worked["chen"].save()
     result = services.evaluations_compute(period=OCTOBER)
@@ -170,23 +170,23 @@ def test_refused_once_the_month_is_approved(worked):
 def _people_with_records(centre, count, start):
     people = [factories.make_staff(f"Q{start + i:04d}", centre=centre) for i in range(count)]
     for person in people:
-        attendance(person, 5)
-        attendance(person, 6, ar.LATE, late_count=1)
-        rating(person, rr.SATISFIED)
-        rating(person, rr.DISSATISFIED, outcome=CONFIRMED)
-        finding(person, "1.00")
-        commendation(person, "1.00")
+        make_attendance(person, 5)
+        make_attendance(person, 6, ar.LATE, late_count=1)
+        make_rating(person, rr.SATISFIED)
+        make_rating(person, rr.DISSATISFIED, outcome=CONFIRMED)
+        make_finding(person, "1.00")
+        make_commendation(person, "1.00")
     return people
 
 
 def test_query_count_does_not_grow_with_headcount(east, west, home_page):
     first = _people_with_records(east, 3, 0) + _people_with_records(west, 2, 100)
-    exam_in_october(first, {first[0]: [["A"], ["A"]]})
+    make_october_exam(first, {first[0]: [["A"], ["A"]]})
     services.evaluations_compute(period=OCTOBER)  # makes the default scheme
     with CaptureQueriesContext(connection) as five:
         services.evaluations_compute(period=OCTOBER)
     more = _people_with_records(east, 25, 200) + _people_with_records(west, 20, 300)
-    exam_in_october(more, {more[0]: [["A"], ["B"]]})
+    make_october_exam(more, {more[0]: [["A"], ["B"]]})
     services.evaluations_compute(period=OCTOBER)
     with CaptureQueriesContext(connection) as fifty:
         result = services.evaluations_compute(period=OCTOBER)
@@ -215,11 +215,11 @@ def test_quota_per_centre_keeps_the_best_and_demotes_the_rest(east, west):
     # Ten people at the east centre scoring 100, 99, … 91: 2 places (20% of 10).
     people = [factories.make_staff(f"K{i:03d}", centre=east) for i in range(10)]
     for i, person in enumerate(people):
-        attendance(person, 5)
+        make_attendance(person, 5)
         if i:
-            finding(person, f"{i}.00")
+            make_finding(person, f"{i}.00")
     tie = factories.make_staff("K100", centre=west)
-    attendance(tie, 5)
+    make_attendance(tie, 5)
     services.evaluations_compute(period=OCTOBER)
     evaluations = _evaluations()
     kept = sorted(no for no, e in evaluations.items() if e.grade == scoring.EXCELLENT)
@@ -313,7 +313,7 @@ def test_a_person_who_moved_after_the_month_is_evaluated_at_the_old_centre(east,
 
 def test_the_receipt_dates_a_finding_by_beijing_time(worked):
     # 07:00 on 16 October in Beijing is still 15 October in UTC.
-    early = finding(worked["bo"], "2.00", day=16)
+    early = make_finding(worked["bo"], "2.00", day=16)
     early.observed_at = builders.at(16, hour=7)
     early.save()
     services.evaluations_compute(period=OCTOBER)
@@ -325,8 +325,8 @@ def test_a_leavers_learning_counts_only_what_fell_due_while_employed(worked, hom
     them (L absent), while everyone still employed is."""
     bo = StaffProfile.objects.get(staff_no="E002")
     chen = StaffProfile.objects.get(staff_no="W001")
-    builders.learning_in_october(home_page, bo, due=2, on_time=0)
-    builders.learning_in_october(home_page, chen, due=1, on_time=0)
+    builders.make_october_learning(home_page, bo, due=2, on_time=0)
+    builders.make_october_learning(home_page, chen, due=1, on_time=0)
     StaffProfile.objects.filter(pk=bo.pk).update(leave_date=dt.date(2026, 10, 20), active=False)
     services.evaluations_compute(period=OCTOBER)
     evaluations = _evaluations()

@@ -11,9 +11,10 @@ from openpyxl import load_workbook
 from assessment import scoring, services
 from assessment.models import AssessmentScheme, Evaluation, EvaluationPeriod, SchemeVersion
 from tests import factories
-from tests.assessment import test_evaluations_builders as builders
-from tests.assessment.test_evaluations_builders import OCTOBER
+from tests.assessment import builders
+from tests.assessment.builders import OCTOBER
 from tests.conftest import ROLE_KEYS
+from tests.helpers import assert_denied, visible_text
 
 pytestmark = pytest.mark.django_db
 east, west, worked = builders.east, builders.west, builders.worked  # fixtures
@@ -108,7 +109,7 @@ def test_only_hr_and_admin_see_evaluations_in_the_admin(key, role_users, worked,
         if allowed:
             assert response.status_code == 200, url
         else:
-            assert response.status_code in (302, 403), url
+            assert_denied(response, login_redirect=key in ("staff", "vendor", "judge"))
             assert "1876.54" not in response.content.decode()
     if allowed:
         receipt = client.get(reverse("assessment_evaluations:inspect", args=[evaluation.pk])).content.decode()
@@ -116,13 +117,13 @@ def test_only_hr_and_admin_see_evaluations_in_the_admin(key, role_users, worked,
         index = client.get(reverse("assessment_evaluations:index") + "?grade=basic_pass").content.decode()
         assert "E001" in index and "E002" not in index
         # Read-only: no edit screen for anyone.
-        assert client.get(f"/admin/evaluations/evaluations/edit/{evaluation.pk}/").status_code in (302, 403, 404)
+        assert_denied(client.get(f"/admin/evaluations/evaluations/edit/{evaluation.pk}/"))
 
 
 def _scheme_post(**changes):
     data = {"name": "城东方案", "centre": "", "version_note": "调整"}
     rules = scoring.rules_to_dict(scoring.DEFAULT_RULES)
-    from assessment.viewsets import SCHEME_NUMBERS
+    from assessment.forms.schemes import SCHEME_NUMBERS
 
     for name, attr, key, _label, _help in SCHEME_NUMBERS:
         data[name] = rules[attr][key] if key else rules[attr]
@@ -163,8 +164,7 @@ def test_scheme_numbers_are_validated(changes, role_users, east, client_for):
 
 def test_trainer_cannot_edit_schemes(role_users, east, client_for):
     client = client_for(role_users["trainer"])
-    response = client.post(reverse("assessment_schemes:add"), _scheme_post(centre=east.pk))
-    assert response.status_code in (302, 403)
+    assert_denied(client.post(reverse("assessment_schemes:add"), _scheme_post(centre=east.pk)))
     assert not AssessmentScheme.objects.exists()
 
 
@@ -173,7 +173,7 @@ def test_vendor_managers_see_only_their_company_once_published(worked, client_fo
     manager = factories.make_vendor_manager(worked["vendor"], "vendor-boss")
     stranger = factories.make_vendor_manager(factories.make_vendor("别家劳务有限公司"), "vendor-other")
     client = client_for(manager)
-    assert "E001" not in factories.visible_text(client.get(reverse("assessment:vendor_evaluations")).content.decode())
+    assert "E001" not in visible_text(client.get(reverse("assessment:vendor_evaluations")).content.decode())
     _publish()
     listing = client.get(reverse("assessment:vendor_evaluations")).content.decode()
     assert "E001" in listing and "E002" in listing and "W001" not in listing
@@ -181,14 +181,14 @@ def test_vendor_managers_see_only_their_company_once_published(worked, client_fo
     assert receipt.status_code == 200 and "1876.54" in receipt.content.decode()
     assert client.get(reverse("assessment:vendor_evaluation", args=["2026-10", "W001"])).status_code == 404
     other = client_for(stranger)
-    assert "E001" not in factories.visible_text(other.get(reverse("assessment:vendor_evaluations")).content.decode())
+    assert "E001" not in visible_text(other.get(reverse("assessment:vendor_evaluations")).content.decode())
     assert other.get(reverse("assessment:vendor_evaluation", args=["2026-10", "E001"])).status_code == 404
     assert client_for(worked["anna"].user).get(reverse("assessment:vendor_evaluations")).status_code == 403
 
 
 def test_hr_computes_a_month_from_the_admin(worked, role_users, client_for):
-    url = reverse("assessment_compute_evaluations")
-    assert client_for(role_users["trainer"]).post(url, {"month": "2026-10"}).status_code in (302, 403)
+    url = reverse("assessment_compute:index")
+    assert_denied(client_for(role_users["trainer"]).post(url, {"month": "2026-10"}))
     assert not EvaluationPeriod.objects.exists()
     client = client_for(role_users["hr"])
     assert client.get(url).status_code == 200

@@ -145,7 +145,7 @@ def test_parse_level_is_bounded_and_refuses_non_numbers():
 
 def test_an_exam_autosave_with_a_nul_answers_400(client_for, staff_member):
     from exams.models import Attempt
-    from tests.exams.factories import make_exam, make_fixed_paper, make_standard_questions
+    from tests.exams.builders import make_exam, make_fixed_paper, make_standard_questions
 
     exam = make_exam(make_fixed_paper(make_standard_questions()), individuals=[staff_member])
     client = client_for(staff_member.user)

@@ -20,8 +20,9 @@ from assessment import selectors, services
 from assessment.models import BadReviewCase, Evaluation, EvaluationPeriod, PeriodChange, SchemeVersion
 from people import roles
 from tests import factories
-from tests.assessment import test_evaluations_builders as builders
-from tests.assessment.test_evaluations_builders import OCTOBER
+from tests.assessment import builders
+from tests.assessment.builders import OCTOBER
+from tests.helpers import assert_denied, visible_text
 
 pytestmark = pytest.mark.django_db
 east, west, worked = builders.east, builders.west, builders.worked  # fixtures
@@ -48,8 +49,8 @@ def pending_case(worked, supervisor):
     end-of-month case); October is then computed, reviewed and approved."""
     bo = worked["bo"]
     for _i in range(3):
-        builders.rating(bo, rr.VERY_SATISFIED)
-    rating = builders.rating(bo, rr.DISSATISFIED, outcome="")
+        builders.make_rating(bo, rr.VERY_SATISFIED)
+    rating = builders.make_rating(bo, rr.DISSATISFIED, outcome="")
     case = BadReviewCase.objects.get(rating=rating)
     services.case_verify(case=case, user=supervisor, verify_note="调取录像核实", revisit_note="已回访")
     services.case_rectify(case=case, user=supervisor, rectify_note="已约谈整改")
@@ -75,7 +76,7 @@ def _page(client, period, query=""):
 
 
 def _text(response):
-    return factories.visible_text(response.content.decode())
+    return visible_text(response.content.decode())
 
 
 def test_a_case_of_an_approved_month_is_concluded_and_listed_without_changing_the_evaluations(
@@ -86,10 +87,10 @@ def test_a_case_of_an_approved_month_is_concluded_and_listed_without_changing_th
     history = Evaluation.history.count()
     client.force_login(supervisor)
     # The case page says so before the supervisor concludes.
-    page = _text(client.get(reverse("assessment_admin:case", args=[pending_case.pk])))
+    page = _text(client.get(reverse("assessment_cases:inspect", args=[pending_case.pk])))
     assert "2026-10 的考核结果已审批。您仍可办结此工单" in page
     response = client.post(
-        reverse("assessment_admin:case", args=[pending_case.pk]),
+        reverse("assessment_cases:inspect", args=[pending_case.pk]),
         {"step": "close", "feedback_note": "已向群众反馈", "outcome": "confirmed"},
         follow=True,
     )
@@ -125,7 +126,7 @@ def test_appeal_and_suspicion_decisions_of_a_published_month_are_listed(worked, 
     assert case.period_change.period == period
     services.case_appeal(case=case, staff=worked["bo"], text="群众误评")
     # A suspicious rating of the month, decided after publication.
-    held = builders.rating(worked["anna"], rr.VERY_DISSATISFIED, day=25, outcome="")
+    held = builders.make_rating(worked["anna"], rr.VERY_DISSATISFIED, day=25, outcome="")
     Rating.objects.filter(pk=held.pk).update(suspicion=Rating.Suspicion.PENDING)
     case = services.case_appeal_decide(case=case, user=supervisor, upheld=True, note="系政策原因")
     assert case.outcome == BadReviewCase.Outcome.APPEAL_UPHELD
@@ -195,7 +196,7 @@ def test_only_hr_may_preview_a_recompute(worked, hr, role, client):
         services.evaluations_recompute_preview(period=period, user=someone)
     client.force_login(someone)
     response = _page(client, period, "?preview=1")
-    assert response.status_code in (302, 403)
+    assert_denied(response, login_redirect=role in (roles.STAFF, roles.VENDOR))
     assert "data-recompute-preview" not in response.content.decode()
 
 
@@ -260,7 +261,7 @@ def test_each_step_of_the_month_says_what_it_did_with_numbers(worked, hr, client
     assert f"已复核 2026-10：3 人，绩效工资合计 {pay_total()}，审批前有 1 项待处理" in text
     text = _text(client.post(url, {"action": "approve", "approve-signed_off": "on", "approve-ack_0": "产假"}, follow=True))
     assert f"已审批 2026-10：3 人，绩效工资合计 {pay_total()}。已为 1 项阻碍填写说明" in text
-    response = client.get(reverse("assessment_admin:pay_sheet", args=["2026-10"]))
+    response = client.get(reverse("assessment_pay_sheet:export", args=["2026-10"]))
     assert response.status_code == 200
     assert f"已导出 2026-10 绩效工资表：3 人，绩效工资合计 {pay_total()}" in _text(client.get(url))
     text = _text(client.post(url, {"action": "publish"}, follow=True))
@@ -277,8 +278,8 @@ def test_the_preview_is_set_based(east, hr):
     def preview_queries(n, start):
         for i in range(n):
             person = factories.make_staff(f"Q{start + i:04d}", centre=east)
-            builders.normal_days(person, range(1, 3))
-            builders.rating(person, rr.DISSATISFIED, outcome=BadReviewCase.Outcome.CONFIRMED)
+            builders.make_normal_days(person, range(1, 3))
+            builders.make_rating(person, rr.DISSATISFIED, outcome=BadReviewCase.Outcome.CONFIRMED)
         EvaluationPeriod.objects.filter(month="2026-10").delete()
         _approve(hr)
         with CaptureQueriesContext(connection) as queries:
@@ -296,7 +297,7 @@ def test_a_case_of_a_final_month_is_concluded_and_the_supervisor_is_told_it_stay
     EvaluationPeriod.objects.filter(pk=period.pk).update(status=STATUS.FINAL)
     client.force_login(supervisor)
     response = client.post(
-        reverse("assessment_admin:case", args=[pending_case.pk]),
+        reverse("assessment_cases:inspect", args=[pending_case.pk]),
         {"step": "close", "feedback_note": "已反馈", "outcome": "confirmed"},
         follow=True,
     )

@@ -16,7 +16,7 @@ from assessment.models import BadReviewCase, CaseEvent, Evaluation, EvaluationPe
 from people import roles
 from tests import factories
 
-from .builders import csv_bytes, run
+from .builders import make_csv, run
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,7 @@ def test_an_api_source_cannot_supersede_another_sources_rating(client, sample_st
     assert not Rating.objects.get(ticket_no="T-9", assess_number=2).superseded
     # A spreadsheet import (its own source) cannot either.
     text = HEADER + f"T-9,3,{timezone.localtime():%Y-%m-%d %H:%M},CD1001,01-01,社保,满意,短信,\n"
-    assert run("ratings", csv_bytes(text), "r.csv").ok
+    assert run("ratings", make_csv(text), "r.csv").ok
     first.refresh_from_db()
     assert not first.superseded
     assert _summary(sample_staff["staff"]["CD1001"]).valid_count == 3

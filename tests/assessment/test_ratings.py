@@ -12,7 +12,7 @@ from assessment.models import BadReviewCase, Rating, RatingSource
 from assessment.services import rating_source_create
 from tests import factories
 
-from .builders import csv_bytes, run
+from .builders import make_csv, run
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_a_bad_ratings_file_writes_nothing(sample_staff):
         "T4,1,2026-10-08 10:00,CD1001,01-01,社保,超级满意,短信,\n"
         "T1,1,2026-10-08 10:00,CD1001,01-01,社保,满意,短信,\n"
     )
-    result = run("ratings", csv_bytes(text), "r.csv")
+    result = run("ratings", make_csv(text), "r.csv")
     assert [(e.row, e.column) for e in result.errors] == [(3, "经办人工号"), (4, "评价时间"), (5, "评价等级"), (6, "办件编号")]
     assert Rating.objects.count() == 0
 
@@ -100,7 +100,7 @@ def test_supersession_and_exclusions(sample_staff):
         "T3,1,2026-10-10 11:00,CD1001,01-01,社保,非常满意,二维码,\n"
         "T4,1,2026-10-10 12:00,CD1001,01-01,社保,非常不满意,短信,态度差\n"
     )
-    assert run("ratings", csv_bytes(text), "r.csv").ok
+    assert run("ratings", make_csv(text), "r.csv").ok
     assert Rating.objects.get(ticket_no="T1", assess_number=1).superseded
     period = selectors.Period(2026, 10)
     summary = selectors.rating_summaries(period=period, staff=[staff.pk])[staff.pk]
@@ -262,7 +262,7 @@ def test_a_bad_row_in_a_later_chunk_rolls_back_the_written_chunks(sample_staff, 
 
     monkeypatch.setattr(ratings, "RATING_CHUNK", 3)
     text = HEADER + _rows(10) + "K99999,1,2026-10-08 10:00,NOPE,01-01,社保,非常满意,短信,\n"
-    result = run("ratings", csv_bytes(text), "r.csv")
+    result = run("ratings", make_csv(text), "r.csv")
     assert [(e.row, e.column) for e in result.errors] == [(12, "经办人工号")]
     assert result.total == 11 and result.created == 0 and not result.preview
     assert Rating.objects.count() == 0 and BadReviewCase.objects.count() == 0
@@ -273,7 +273,7 @@ def test_a_key_repeated_in_another_chunk_is_named(sample_staff, monkeypatch):
 
     monkeypatch.setattr(ratings, "RATING_CHUNK", 2)
     text = HEADER + _rows(5) + _rows(1, start=1)
-    result = run("ratings", csv_bytes(text), "r.csv")
+    result = run("ratings", make_csv(text), "r.csv")
     assert [(e.row, e.column) for e in result.errors] == [(7, "办件编号")]
     assert "K00001" in result.errors[0].message and "3" in result.errors[0].message
     assert Rating.objects.count() == 0
@@ -284,11 +284,11 @@ def test_chunked_import_and_reimport_match_a_single_chunk(sample_staff, monkeypa
 
     monkeypatch.setattr(ratings, "RATING_CHUNK", 4)
     text = HEADER + _rows(9) + _rows(2, start=20, level="不满意")
-    first = run("ratings", csv_bytes(text), "r.csv")
+    first = run("ratings", make_csv(text), "r.csv")
     assert first.ok and (first.total, first.created) == (11, 11)
     assert [row for row, _status, _values in first.preview] == list(range(2, 13))
     assert Rating.objects.count() == 11 and BadReviewCase.objects.count() == 2
-    again = run("ratings", csv_bytes(text), "r.csv")
+    again = run("ratings", make_csv(text), "r.csv")
     assert again.ok and again.unchanged == 11 and Rating.objects.count() == 11
 
 
@@ -296,12 +296,12 @@ def test_errors_beyond_the_limit_are_counted_not_listed(sample_staff, tmp_path):
     from home.imports import MAX_LISTED_ERRORS
 
     text = HEADER + _rows(MAX_LISTED_ERRORS + 30, staff_no="NOPE")
-    result = run("ratings", csv_bytes(text), "r.csv")
+    result = run("ratings", make_csv(text), "r.csv")
     assert len(result.errors) == MAX_LISTED_ERRORS and result.errors_omitted == 30
     assert result.summary()["errors"] == MAX_LISTED_ERRORS + 30
     assert result.errors[0].row == 2 and result.errors[-1].row == MAX_LISTED_ERRORS + 1
     path = tmp_path / "r.csv"
-    path.write_bytes(csv_bytes(text))
+    path.write_bytes(make_csv(text))
     with pytest.raises(CommandError) as failed:
         call_command("import_ratings", str(path))
     assert str(MAX_LISTED_ERRORS + 30) in str(failed.value)
@@ -319,11 +319,11 @@ def test_ratings_import_queries_do_not_grow_with_rows(sample_staff):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    assert run("ratings", csv_bytes(HEADER + _rows(1, start=999)), "r.csv").ok  # makes the import source
+    assert run("ratings", make_csv(HEADER + _rows(1, start=999)), "r.csv").ok  # makes the import source
     counts = []
     for n, start in ((5, 0), (50, 100)):
         with CaptureQueriesContext(connection) as queries:
-            assert run("ratings", csv_bytes(HEADER + _rows(n, start=start)), "r.csv").ok
+            assert run("ratings", make_csv(HEADER + _rows(n, start=start)), "r.csv").ok
         counts.append(len(queries))
     assert counts[0] == counts[1]
 
@@ -341,7 +341,7 @@ def test_a_large_import_refreshes_the_planner_statistics(sample_staff, monkeypat
     analyzed = []
     for rows, start, dry_run in ((4, 0, False), (5, 10, True), (5, 20, False)):
         with CaptureQueriesContext(connection) as queries:
-            assert run("ratings", csv_bytes(HEADER + _rows(rows, start=start)), "r.csv", dry_run=dry_run).ok
+            assert run("ratings", make_csv(HEADER + _rows(rows, start=start)), "r.csv", dry_run=dry_run).ok
         analyzed.append(sorted(q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")))
     assert analyzed[:2] == [[], []]
     assert analyzed[2] == ['ANALYZE "assessment_badreviewcase"', 'ANALYZE "assessment_rating"']

@@ -17,7 +17,7 @@ from assessment.models import AttendanceCorrection, AttendanceDay, BadReviewCase
 from people import roles
 from tests import factories
 
-from .builders import csv_bytes, run
+from .builders import make_csv, run
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def hr(db):
 
 
 def _attendance(staff_no="S10001", day="2026-10-08", in1="09:20"):
-    return csv_bytes(f"工号,日期,上班打卡,下班打卡\n{staff_no},{day},{in1},17:30\n")
+    return make_csv(f"工号,日期,上班打卡,下班打卡\n{staff_no},{day},{in1},17:30\n")
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,7 @@ def test_draft_and_other_months_stay_open(staff_member):
 def test_a_file_spanning_an_open_and_a_locked_month_is_refused_whole(staff_member):
     lock(month="2026-11")
     text = "工号,日期,上班打卡,下班打卡\nS10001,2026-10-30,09:00,17:30\nS10001,2026-11-02,09:00,17:30\n"
-    result = run("attendance", csv_bytes(text), "g.csv")
+    result = run("attendance", make_csv(text), "g.csv")
     assert not result.ok and "2026-11" in str(result.errors[0])
     assert not AttendanceDay.objects.exists()
 
@@ -124,12 +124,12 @@ def test_admin_import_screen_shows_the_lock(client, staff_member, hr):
 def test_hr_ratings_import_of_a_locked_month_is_refused(staff_member, window):
     lock()
     text = RATINGS_HEADER + f"BJ1,1,2026-10-08 10:00,S10001,{window.code},社保,非常满意,短信,\n"
-    result = run("ratings", csv_bytes(text), "r.csv")
+    result = run("ratings", make_csv(text), "r.csv")
     assert not result.ok and LOCKED_TEXT in str(result.errors[0]) and "评价时间" in str(result.errors[0])
     assert not Rating.objects.exists()
     # Another month's ratings import.
     text = RATINGS_HEADER + f"BJ2,1,2026-11-08 10:00,S10001,{window.code},社保,非常满意,短信,\n"
-    assert run("ratings", csv_bytes(text), "r.csv").ok
+    assert run("ratings", make_csv(text), "r.csv").ok
 
 
 def test_api_ratings_of_a_locked_month_are_refused_with_409(client, staff_member, window):
@@ -151,7 +151,7 @@ def closed_case(staff_member, window):
     supervisor = factories.make_user_with_role(roles.SUPERVISOR, "sup-lock")
     window.centre.supervisors.add(supervisor)
     text = RATINGS_HEADER + f"办件九号,1,2026-10-08 10:00,S10001,{window.code},社保,不满意,短信,慢\n"
-    assert run("ratings", csv_bytes(text), "r.csv").ok
+    assert run("ratings", make_csv(text), "r.csv").ok
     case = BadReviewCase.objects.get()
     services.case_verify(case=case, user=supervisor, verify_note="核实", revisit_note="回访")
     services.case_rectify(case=case, user=supervisor, rectify_note="整改")

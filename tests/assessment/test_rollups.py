@@ -13,7 +13,7 @@ from assessment import selectors
 from assessment.models import EvaluationPeriod
 from tests import factories
 from tests.assessment.test_dashboards import data, evaluation  # noqa: F401 - fixture and builder
-from tests.factories import visible_text
+from tests.helpers import assert_denied, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_bad_year_gets_an_error(client, data):  # noqa: F811
 def test_trainer_is_refused(client, data, role_users):  # noqa: F811
     client.force_login(role_users["trainer"])
     response = client.get(URL, {"year": 2026})
-    assert response.status_code in (302, 403)
+    assert_denied(response)
     assert "A001" not in response.content.decode()
 
 

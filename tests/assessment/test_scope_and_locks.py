@@ -23,6 +23,7 @@ from assessment.models import (
 )
 from people import roles
 from tests import factories
+from tests.helpers import assert_denied
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +99,7 @@ def test_centre_scope_is_the_supervised_centres_and_everything_for_hr(two_centre
 def test_monthly_sheet_lists_only_the_supervisors_centres_even_when_asked_for_another(client_for, two_centres):
     d = two_centres
     client = client_for(d["supervisor"])
-    url = reverse("assessment_admin:monthly_sheet")
+    url = reverse("assessment_attendance:index")
     page = _text(client.get(url, {"month": MONTH}))
     assert "东一号" in page and "西一号" not in page
     assert "城西服务中心" not in page  # not offered as a filter either
@@ -121,10 +122,10 @@ def test_monthly_sheet_lists_only_the_supervisors_centres_even_when_asked_for_an
 def test_person_month_of_another_centre_is_not_found(client_for, two_centres):
     d = two_centres
     client = client_for(d["supervisor"])
-    west = reverse("assessment_admin:person_month", args=["W2001"])
+    west = reverse("assessment_attendance:person", args=["W2001"])
     assert client.get(west, {"month": MONTH}).status_code == 404
     assert client.get(west, {"month": MONTH, "export": "xlsx"}).status_code == 404
-    east = reverse("assessment_admin:person_month", args=["E1001"])
+    east = reverse("assessment_attendance:person", args=["E1001"])
     assert client.get(east, {"month": MONTH}).status_code == 200
     assert client_for(d["hr"]).get(west, {"month": MONTH}).status_code == 200
 
@@ -164,12 +165,12 @@ def test_ratings_listing_export_and_inspect_are_scoped(client_for, two_centres):
 def test_cases_are_scoped(client_for, two_centres):
     d = two_centres
     client = client_for(d["supervisor"])
-    listing = _text(client.get(reverse("assessment_admin:cases"), {"show": "all"}))
+    listing = _text(client.get(reverse("assessment_cases:index"), {"status": ""}))
     assert d["east_case"].number in listing and d["west_case"].number not in listing
-    assert client.get(reverse("assessment_admin:case", args=[d["west_case"].pk])).status_code == 404
-    post = client.post(reverse("assessment_admin:case", args=[d["west_case"].pk]), {"step": "verify"})
+    assert client.get(reverse("assessment_cases:inspect", args=[d["west_case"].pk])).status_code == 404
+    post = client.post(reverse("assessment_cases:inspect", args=[d["west_case"].pk]), {"step": "verify"})
     assert post.status_code == 404
-    assert client_for(d["hr"]).get(reverse("assessment_admin:case", args=[d["west_case"].pk])).status_code == 200
+    assert client_for(d["hr"]).get(reverse("assessment_cases:inspect", args=[d["west_case"].pk])).status_code == 200
 
 
 # --- inspections and commendations -----------------------------------------------------------
@@ -239,8 +240,8 @@ def test_dashboard_offers_only_the_supervisors_centres(client_for, two_centres):
 
 def test_qr_sheet_is_for_hr_and_lists_every_window(client_for, two_centres):
     d = two_centres
-    assert client_for(d["supervisor"]).get(reverse("assessment_admin:qr_sheet")).status_code in (302, 403)
-    page = _text(client_for(d["hr"]).get(reverse("assessment_admin:qr_sheet")))
+    assert_denied(client_for(d["supervisor"]).get(reverse("assessment_qr_codes:index")))
+    page = _text(client_for(d["hr"]).get(reverse("assessment_qr_codes:index")))
     assert "E01" in page and "W01" in page
 
 

@@ -11,7 +11,7 @@ import pytest
 from assessment.models import Evaluation, EvaluationAppeal, EvaluationPeriod, InspectionFinding
 from people import roles
 from tests import factories
-from tests.assessment import test_evaluations_builders as builders
+from tests.assessment import builders
 from tests.browser.helpers import admin_log_in, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,8 +32,8 @@ def month(transactional_db):
     colleague = factories.make_staff("CD0002", name="王磊", window=window)
     factories.make_staff("CD0003", name="李娜", window=window)  # no attendance: a blocker
     for person in (staff, colleague):
-        builders.normal_days(person, range(8, 24))
-    finding = builders.finding(staff, "25.00", day=15)
+        builders.make_normal_days(person, range(8, 24))
+    finding = builders.make_finding(staff, "25.00", day=15)
     hr = factories.make_user_with_role(roles.HR, "hr", first_name="人事专员刘洋")
     return {"staff": staff, "finding": finding, "hr": hr}
 

@@ -13,7 +13,7 @@ from exams.models import Attempt, Exam, ExamCandidate, Paper, PaperKind
 from people import roles
 from tests import factories
 from tests.browser.helpers import admin_log_in, log_in
-from tests.exams.factories import make_bank, make_question
+from tests.exams.builders import make_bank, make_question
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

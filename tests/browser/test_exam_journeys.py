@@ -15,7 +15,7 @@ from exams.services import exam_create
 from people import roles
 from tests import factories
 from tests.browser.helpers import log_in
-from tests.exams.factories import make_fixed_paper
+from tests.exams.builders import make_fixed_paper
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

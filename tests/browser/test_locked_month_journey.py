@@ -14,8 +14,8 @@ from assessment import services
 from assessment.models import BadReviewCase, Evaluation, EvaluationPeriod, PeriodChange
 from people import roles
 from tests import factories
-from tests.assessment import test_evaluations_builders as builders
-from tests.assessment.test_evaluations_builders import OCTOBER
+from tests.assessment import builders
+from tests.assessment.builders import OCTOBER
 from tests.browser.helpers import admin_log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,12 +28,12 @@ def month(transactional_db):
     centre = factories.make_centre("城东政务服务中心")
     window = factories.make_window("01-01", centre=centre, name="综合受理窗口")
     wang = factories.make_staff("CD0002", name="王磊", window=window, pay_base=Decimal("2000.00"))
-    builders.normal_days(wang, range(8, 24))
+    builders.make_normal_days(wang, range(8, 24))
     for n in range(4):  # joined late in October: no attendance, four identical explanations
         factories.make_staff(f"CD01{n:02d}", name=f"新员工{n + 1}", window=window)
     for _i in range(3):
-        builders.rating(wang, rr.VERY_SATISFIED)
-    rating = builders.rating(wang, rr.DISSATISFIED, day=30, outcome="")
+        builders.make_rating(wang, rr.VERY_SATISFIED)
+    rating = builders.make_rating(wang, rr.DISSATISFIED, day=30, outcome="")
     hr = factories.make_user_with_role(roles.HR, "hr", first_name="人事专员刘洋")
     supervisor = factories.make_user_with_role(roles.SUPERVISOR, "supervisor", last_name="督查", first_name="赵敏")
     centre.supervisors.add(supervisor)

@@ -16,7 +16,7 @@ from assessment.models import EvaluationPeriod
 from people import roles
 from people.models import StaffPayBase
 from tests import factories
-from tests.assessment import test_evaluations_builders as builders
+from tests.assessment import builders
 from tests.browser.helpers import admin_log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,7 +58,7 @@ def test_hr_sees_dated_changes_and_downloads_the_approved_pay_sheet(live_server,
     page.get_by_role("button", name="确认导入").click()
     page.wait_for_selector("[data-import-status=imported]")
     person = StaffPayBase.objects.select_related("staff").get().staff
-    builders.normal_days(person, range(1, 31))
+    builders.make_normal_days(person, range(1, 31))
 
     # October is computed and approved; then December's roster raises the base from 12-01.
     services.evaluations_compute(period="2026-10", user=hr)

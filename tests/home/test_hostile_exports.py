@@ -92,9 +92,9 @@ def test_case_ledger_with_a_control_character_in_the_comment_exports(client, hos
     supervisor = factories.make_user_with_role(roles.SUPERVISOR, "sup-x")
     window.centre.supervisors.add(supervisor)
     client.force_login(supervisor)
-    response = client.get("/admin/service-records/cases/", {"show": "all", "export": "xlsx"})
+    response = client.get("/admin/service-records/cases/", {"status": "", "export": "xlsx"})
     assert response.status_code == 200
-    cells = [c for row in _rows_of_xlsx(response.content) for c in row]
+    cells = [c for row in _rows_of_xlsx(b"".join(response.streaming_content)) for c in row]
     assert any(isinstance(c, str) and "服务很慢请改进" in c for c in cells)
 
 

@@ -1,9 +1,18 @@
-"""Forms of the service-record admin screens that are not in forms.py (parse input only)."""
+"""HR's correction of an attendance day, and a day added where there was no record."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ShiftSchedule
+from ..models import ShiftSchedule
+
+
+class CorrectionForm(forms.Form):
+    in1 = forms.TimeField(label=_("check-in"), required=False)
+    out1 = forms.TimeField(label=_("check-out"), required=False)
+    in2 = forms.TimeField(label=_("second check-in"), required=False)
+    out2 = forms.TimeField(label=_("second check-out"), required=False)
+    approval = forms.CharField(label=_("approval"), required=False, max_length=200, help_text=_("e.g. 事假审批单, 补卡审批"))
+    reason = forms.CharField(label=_("reason"), max_length=200)
 
 
 class AddDayForm(forms.Form):
