@@ -129,8 +129,8 @@ def main(argv=None):
             write_xlsx(path, rows)
             content = path.read_bytes()
 
-            def run(content=content, rnd=rnd, code=code):
-                return round_scores_import_file(content, path.name, competition_code=code, round_code=rnd, dry_run=False)
+            def run(content=content, rnd=rnd, code=code, name=path.name):
+                return round_scores_import_file(content, name, competition_code=code, round_code=rnd, dry_run=False)
 
             result, seconds, queries = timed(run)
             assert result.ok, [str(e) for e in result.errors[:5]]
@@ -150,7 +150,7 @@ def main(argv=None):
 
     sheets = ScoreSheet.objects.filter(round__competition__code="BIG").count()
     print(f"BIG holds {sheets:,} score sheets")
-    for code, (count, seconds, queries, export_s, export_q) in standings.items():
+    for _code, (count, seconds, queries, export_s, export_q) in standings.items():
         print(
             f"standings of {count} entrants: {seconds * 1000:.0f} ms median, {queries} queries; "
             f"results export {export_s * 1000:.0f} ms, {export_q} queries"

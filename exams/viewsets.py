@@ -31,8 +31,6 @@ from .models.bank import OPTION_LETTERS
 from .selectors import RuleSpec, paper_check, paper_check_saved
 from .services import exam_apply_terms, exam_sync_candidates, question_save
 
-EXAMS_MENU_HOOK = "register_exams_menu_item"
-
 
 class QuestionForm(WagtailAdminModelForm):
     """Options as six text boxes (A–F) instead of a JSON list."""

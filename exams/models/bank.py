@@ -31,7 +31,6 @@ class QuestionType(models.TextChoices):
     ESSAY = "essay", _("Short answer")
 
 
-OBJECTIVE_TYPES = {QuestionType.SINGLE, QuestionType.MULTIPLE, QuestionType.TRUE_FALSE, QuestionType.BLANK}
 CHOICE_TYPES = {QuestionType.SINGLE, QuestionType.MULTIPLE}
 
 

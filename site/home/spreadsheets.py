@@ -273,17 +273,6 @@ def iter_rows(content, filename, *, limits=None):
     raise SpreadsheetError(_("Unsupported file type %(suffix)s: upload .xlsx or .csv.") % {"suffix": suffix})
 
 
-def read_rows(content, filename, *, limits=None):
-    """All cells of the first sheet, as lists; xlsx/xlsm or csv by file name."""
-    limits = limits or Limits.default(large=False)
-    rows = []
-    for row in iter_rows(content, filename, limits=limits):
-        rows.append(row)
-        if len(rows) > limits.rows + HEADER_SEARCH_ROWS:
-            raise too_many_rows(limits.rows)
-    return rows
-
-
 def _header_index(rows, markers):
     for index, row in enumerate(rows):
         cells = {cell_text(c) for c in row}
@@ -293,11 +282,6 @@ def _header_index(rows, markers):
         _("No header row found: the sheet needs the columns %(columns)s.")
         % {"columns": "、".join(markers)}
     )
-
-
-def find_header(rows, markers, *, search_rows=20):
-    """Index of the first row that contains every name in `markers` (title rows may precede it)."""
-    return _header_index(rows[:search_rows], markers)
 
 
 class StreamTable:

@@ -6,7 +6,6 @@ of a role's permissions is an edit of this module or of an app's `roles.py`, not
 """
 
 from django.db import DEFAULT_DB_ALIAS
-from django.utils.translation import gettext_lazy as _
 
 STAFF = "窗口人员"
 TRAINER = "培训师"
@@ -17,19 +16,6 @@ JUDGE = "评委"
 ADMIN = "管理员"
 
 ALL_ROLES = [STAFF, TRAINER, HR, SUPERVISOR, VENDOR, JUDGE, ADMIN]
-
-# Roles whose members may enter the Wagtail admin.
-ADMIN_ROLES = [TRAINER, HR, SUPERVISOR, ADMIN]
-
-ROLE_LABELS = {
-    STAFF: _("Window staff"),
-    TRAINER: _("Trainer"),
-    HR: _("HR"),
-    SUPERVISOR: _("Supervisor"),
-    VENDOR: _("Vendor manager"),
-    JUDGE: _("Judge"),
-    ADMIN: _("Administrator"),
-}
 
 _ACCESS_ADMIN = ["wagtailadmin.access_admin"]
 _MEDIA = [
