@@ -77,6 +77,21 @@ def exam_percentages_for_period(*, start, end, staff_ids):
     return result
 
 
+def counting_percentages(*, exam, staff_ids):
+    """{staff_id: Decimal percent} of each person's counting graded attempt of the exam (its
+    own rule: highest or last); people without a graded attempt are absent. One query."""
+    rows = Attempt.objects.filter(exam=exam, staff_id__in=list(staff_ids), status=AttemptStatus.GRADED).values_list(
+        "staff_id", "number", "percent"
+    )
+    last = exam.scoring_rule == ScoringRule.LAST
+    chosen = {}
+    for staff_id, number, percent in rows:
+        key = number if last else percent
+        if staff_id not in chosen or key > chosen[staff_id][0]:
+            chosen[staff_id] = (key, percent)
+    return {staff_id: percent for staff_id, (_key, percent) in chosen.items()}
+
+
 def expired_open_percentages(exams, *, now):
     """[(exam_id, staff_id, number, percent)] of the exams' attempts whose time ran out but
     that are still open, graded in memory as closing them would (an unmarked short answer

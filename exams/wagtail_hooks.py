@@ -3,12 +3,18 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from home.hooks import BEFORE_EVALUATION_COMPUTE_HOOK, DEMO_LOADER_HOOK
+from home.hooks import (
+    BEFORE_EVALUATION_COMPUTE_HOOK,
+    DEMO_LOADER_HOOK,
+    EXAM_CANDIDATES_HOOK,
+    EXAM_SCORES_HOOK,
+)
 from home.imports import SPREADSHEET_IMPORT_HOOK
 from people.portal import PORTAL_SECTION_HOOK, PortalSection
 
 from . import selectors, services
 from .imports import question_import_spec
+from .models import Exam
 from .viewsets import ExamReportViewSet, ExamsViewSetGroup, GradingViewSet, QuestionBankFilesViewSet
 
 
@@ -25,6 +31,18 @@ def close_expired_attempts_before_compute(*, period):
     exam_ids = list(selectors.counted_exams(start=start, end=end).values_list("pk", flat=True))
     if exam_ids:
         services.close_expired_attempts(exam_ids=exam_ids)
+
+
+@hooks.register(EXAM_CANDIDATES_HOOK)
+def set_exam_candidates(*, exam_id, staff_ids):
+    exam = Exam.objects.get(pk=exam_id)
+    return services.exam_candidates_set(exam=exam, staff_ids=staff_ids)
+
+
+@hooks.register(EXAM_SCORES_HOOK)
+def exam_scores(*, exam_id, staff_ids):
+    exam = Exam.objects.only("pk", "scoring_rule").get(pk=exam_id)
+    return selectors.counting_percentages(exam=exam, staff_ids=staff_ids)
 
 
 @hooks.register(SPREADSHEET_IMPORT_HOOK)

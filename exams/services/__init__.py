@@ -17,6 +17,7 @@ from .attempts import (
 from .candidates import (
     Terms,
     exam_apply_terms,
+    exam_candidates_set,
     exam_create,
     exam_sync_candidates,
     exams_sync_open_candidates,
@@ -40,6 +41,7 @@ __all__ = [
     "exam_apply_terms",
     "exam_create",
     "exam_statistics_to_bank",
+    "exam_candidates_set",
     "exam_sync_candidates",
     "exams_sync_open_candidates",
     "item_grade_manual",

@@ -38,6 +38,15 @@ def exam_sync_candidates(*, exam):
 
 
 @transaction.atomic
+def exam_candidates_set(*, exam, staff_ids):
+    """Make exactly these people the exam's individuals (a competition's registration list)
+    and record its candidates. Returns how many were added."""
+    exam = Exam.objects.select_for_update().get(pk=exam.pk)
+    exam.individuals.set(StaffProfile.objects.filter(pk__in=list(staff_ids)))
+    return exam_sync_candidates(exam=exam)
+
+
+@transaction.atomic
 def exam_create(*, title, paper, opens_at, closes_at, created_by=None, centres=(), posts=(), vendors=(), individuals=(),
                 invigilators=(), **options):
     if not (centres or posts or vendors or individuals):

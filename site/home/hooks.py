@@ -14,3 +14,12 @@ DEMO_LOADER_HOOK = "register_demo_loader"
 # fn(*, period) -> None: brings an app's inputs of a month up to date before the monthly
 # evaluation reads them (e.g. exams close the attempts whose time ran out).
 BEFORE_EVALUATION_COMPUTE_HOOK = "before_evaluation_compute"
+
+# The exam engine as other apps use it (a competition's knowledge round held online).
+# Registered by the exams app; the competitions app calls them without importing exams.
+# fn(*, exam_id, staff_ids) -> int: makes exactly these people the exam's individual
+# candidates (besides any centre, post or vendor audience); returns how many were added.
+EXAM_CANDIDATES_HOOK = "exam_candidates"
+# fn(*, exam_id, staff_ids) -> {staff_id: Decimal percent}: each person's counting graded
+# attempt under the exam's own rule (highest or last); people without one are absent.
+EXAM_SCORES_HOOK = "exam_scores"
