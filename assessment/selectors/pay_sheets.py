@@ -82,14 +82,14 @@ def pay_sheet_stamp(month, *, exported_by=None, now=None):
 def _write_sheet(sheet, dataset, *, totals, stamp):
     from openpyxl.styles import Font
 
-    from home.spreadsheets import escape_formula
+    from home.spreadsheets import safe_cell
 
     headers = list(dataset.headers)
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in dataset:
-        sheet.append([escape_formula(value) for value in row])
+        sheet.append([safe_cell(value) for value in row])
     sheet.append([totals.get(h) for h in headers])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)

@@ -253,3 +253,12 @@ def test_the_evaluation_listing_export_is_not_empty(edge_month, hr, client_for):
     assert {row[0] for row in rows[1:]} == set(EXPECTED)
     by_no = {row[0]: row for row in rows[1:]}
     assert Decimal(str(by_no["C001"][-1])) == Decimal("3014.82")
+
+
+def test_a_name_stored_with_control_characters_or_a_formula_still_exports(edge_month, hr, client_for):
+    """Names stored before inputs refused control characters must not break the payroll sheet."""
+    StaffProfile.objects.filter(staff_no="E001").update(name="=HYPERLINK(\"http://x\")\x07")
+    services.evaluations_compute(period="2026-10", user=hr)
+    approve(hr)
+    _header, people, _totals, _stamp = read_people(download(client_for(hr)))
+    assert people["E001"]["姓名"].value == "'=HYPERLINK(\"http://x\")"
