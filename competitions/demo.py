@@ -1,8 +1,12 @@
-"""Demo content of the competitions app for `load_initial_data` (idempotent): last year's
-skills competition, imported from a workbook and score sheets built here (the same layouts as
-the organiser uploads), judged by five outside judges and one staff judge of the other
-centre, and published with its awards. The demo `staff` account (CD0001) is among the
-entrants, so /me/competitions/ shows a published result."""
+"""Demo content of the competitions app for `load_initial_data` (idempotent), imported from
+workbooks and score sheets built here (the same layouts as the organiser uploads) and judged
+by five outside judges and a staff judge of each centre:
+
+- last year's skills competition, published with its awards (the demo `staff` account,
+  CD0001, is among the entrants, so /me/competitions/ shows a published result);
+- this year's, under way: the written preliminary confirmed, the practical round open for
+  the `judge` account and the six other judges to score on their phones, the scenario round
+  imported and waiting in review for the chief judge."""
 
 import datetime as dt
 import io
@@ -13,7 +17,7 @@ import openpyxl
 from django.utils import timezone
 
 from . import services
-from .models import CompetitionPage, ResultSnapshot
+from .models import CompetitionPage, ResultSnapshot, Round, RoundState
 
 SEED = 20251120
 ENTRANTS = ["CD0001", "CD1001", "CD1002", "CD1003", "CD1004", "CD1005",
@@ -51,8 +55,9 @@ def _xlsx(sheets):
     return buffer.getvalue()
 
 
-def competition_workbook(year):
-    """The workbook of last year's competition (竞赛, 轮次, 报名, 评委, 评分标准)."""
+def competition_workbook(year, chief=None):
+    """A year's competition workbook (竞赛, 轮次, 报名, 评委, 评分标准); `chief` is the account
+    of the judged rounds' chief judge (裁判长)."""
     return _xlsx({
         "竞赛": [("代码", "名称", "年度", "计分方式"), (_code(year), f"{year}年度政务服务窗口技能竞赛", year, "个人")],
         "轮次": [("代码", "名称", "类型", "权重", "每位参赛者评委数"),
@@ -60,15 +65,16 @@ def competition_workbook(year):
                  ("SC", "实际操作演示", "实操", 40, 6),
                  ("QJ", "应急情况处理（情景模拟）", "情景", 30, 6)],
         "报名": [("工号", "队名"), *[(staff_no, None) for staff_no in ENTRANTS]],
-        "评委": [("工号", "账号", "姓名", "服务中心", "轮次"),
-                 *[(staff_no, account, name, centre, "SC、QJ") for staff_no, account, name, centre in JUDGES]],
+        "评委": [("工号", "账号", "姓名", "服务中心", "轮次", "裁判长"),
+                 *[(staff_no, account, name, centre, "SC、QJ", "是" if chief and account == chief else None)
+                   for staff_no, account, name, centre in JUDGES]],
         "评分标准": [("轮次", "评分项", "满分"),
                      *[(code, name, maximum) for code, criteria in RUBRICS.items() for name, maximum in criteria]],
     })
 
 
-def _skills():
-    rng = random.Random(SEED)
+def _skills(seed=SEED):
+    rng = random.Random(seed)
     return {staff_no: STRONG.get(staff_no, Decimal(str(round(0.6 + 0.3 * rng.random(), 3)))) for staff_no in ENTRANTS}
 
 
@@ -76,11 +82,11 @@ def _judge_keys():
     return [account or staff_no for staff_no, account, _name, _centre in JUDGES]
 
 
-def score_sheets():
+def score_sheets(seed=SEED):
     """{round code: workbook bytes}: the written round's scores and each judge's rubric sheets
     (a judge's own centre's entrants are left out: they are recused)."""
-    rng = random.Random(SEED + 1)
-    skills = _skills()
+    rng = random.Random(seed + 1)
+    skills = _skills(seed)
     half = Decimal("0.5")
     written = [("参赛者", "得分")]
     for staff_no, skill in skills.items():
@@ -103,6 +109,30 @@ def score_sheets():
 
 
 def load_competition_content(tally):
+    load_last_years_competition(tally)
+    load_this_years_competition(tally)
+
+
+def load_this_years_competition(tally):
+    """This year's competition under way (left alone once it exists)."""
+    year = timezone.localdate().year
+    code = _code(year)
+    if CompetitionPage.objects.filter(code=code).exists():
+        tally.add("技能竞赛", "unchanged")
+        return
+    workbook = competition_workbook(year, chief="judge")
+    _check(services.competition_import_file(workbook, "competition.xlsx", dry_run=False))
+    sheets = score_sheets(seed=SEED + year)
+    for round_code in ("ZS", "QJ"):
+        _check(services.round_scores_import_file(sheets[round_code], "scores.xlsx", competition_code=code,
+                                                 round_code=round_code, dry_run=False))
+    rounds = {r.code: r for r in Round.objects.filter(competition__code=code)}
+    services.round_state_change(round=rounds["ZS"], to_state=RoundState.CONFIRMED, reason="")
+    services.round_state_change(round=rounds["SC"], to_state=RoundState.OPEN, reason="")
+    tally.add("技能竞赛", "created")
+
+
+def load_last_years_competition(tally):
     """Last year's competition, scored and published (left alone once published)."""
     year = timezone.localdate().year - 1
     code = _code(year)

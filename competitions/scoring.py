@@ -140,6 +140,52 @@ def check_score(value, maximum):
     return value
 
 
+# Why a typed score is refused (the caller words the message).
+EMPTY, NOT_A_NUMBER, NEGATIVE, ABOVE_MAXIMUM, TOO_PRECISE = "empty", "not_a_number", "negative", "above_maximum", "too_precise"
+# Scores are kept with two decimals.
+SCORE_PLACES = 2
+
+
+def parse_score(text, maximum):
+    """A score typed by a judge ("18", "18.5", "１８．５", "18.50") → Decimal between 0 and
+    `maximum` with at most two decimals. Raises ScoreError whose first argument is one of
+    EMPTY, NOT_A_NUMBER, NEGATIVE, ABOVE_MAXIMUM, TOO_PRECISE."""
+    raw = str(text if text is not None else "").strip()
+    # Phones with a Chinese keyboard type full-width digits and points.
+    raw = raw.translate(str.maketrans("０１２３４５６７８９．－", "0123456789.-"))
+    if not raw:
+        raise ScoreError(EMPTY)
+    if not re.fullmatch(r"-?(\d+(\.\d*)?|\.\d+)", raw):
+        raise ScoreError(NOT_A_NUMBER)
+    value = Decimal(raw)
+    if value < 0:
+        raise ScoreError(NEGATIVE)
+    if value > Decimal(maximum):
+        raise ScoreError(ABOVE_MAXIMUM)
+    if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise ScoreError(TOO_PRECISE)
+    return q2(value)
+
+
+def spread_extremes(scores, *, limit=SPREAD_LIMIT):
+    """({key: score}) → (spread, {key: "high" | "low"}): when the scores differ by more than
+    `limit`, the keys holding the highest and the lowest score (every key at either end); else
+    no key."""
+    items = _as_items(scores)
+    spread_value = spread([v for _k, v in items])
+    if spread_value <= Decimal(limit):
+        return spread_value, {}
+    high = max(v for _k, v in items)
+    low = min(v for _k, v in items)
+    sides = {}
+    for key, value in items:
+        if value == high:
+            sides[key] = "high"
+        elif value == low:
+            sides[key] = "low"
+    return spread_value, sides
+
+
 def criterion_sum(scores, maxima):
     """A judge's sheet total: the sum of the criterion scores ({criterion: score}), each
     between 0 and its maximum ({criterion: max}); every criterion must be scored."""

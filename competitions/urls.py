@@ -1,11 +1,29 @@
-"""Portal URLs of the competitions app (included at the site root, before Wagtail)."""
+"""Portal URLs of the competitions app (included at the site root, before Wagtail): my
+competitions, the judges' phone pages and the chief judge's console."""
 
 from django.urls import path
 
-from . import portal_views
+from . import chief_views, judging_views, portal_views
 
 app_name = "competitions"
 
+_ROUND = "me/judging/rounds/<int:round_id>/"
+_SHEET = _ROUND + "entrants/<int:entry_id>/"
+
 urlpatterns = [
     path("me/competitions/", portal_views.my_competitions, name="mine"),
+    path("me/judging/", judging_views.judging_home, name="judging"),
+    path(_ROUND, judging_views.judge_round, name="judge_round"),
+    path(_ROUND + "report/", judging_views.judge_report, name="judge_report"),
+    path(_SHEET, judging_views.judge_sheet, name="judge_sheet"),
+    path(_SHEET + "save/", judging_views.judge_sheet_save, name="judge_sheet_save"),
+    path(_SHEET + "submit/", judging_views.judge_sheet_submit, name="judge_sheet_submit"),
+    path("me/judging/alerts/<int:alert_id>/", judging_views.judge_alert_answer, name="judge_alert"),
+    path("me/judging/receipts/<int:version_id>/", judging_views.judge_receipt, name="judge_receipt"),
+    path(_ROUND + "console/", chief_views.console, name="chief_console"),
+    path(_ROUND + "console/sheets/<int:sheet_id>/", chief_views.console_sheet, name="chief_sheet"),
+    path(_ROUND + "console/open/", chief_views.console_open, name="chief_open"),
+    path(_ROUND + "console/confirm/", chief_views.console_confirm, name="chief_confirm"),
+    path(_ROUND + "console/reports/<int:report_id>/", chief_views.console_report, name="chief_report"),
+    path(_ROUND + "console/paper/", chief_views.console_paper, name="chief_paper"),
 ]

@@ -8,13 +8,17 @@ what the import does not decide (a round's weight, an entrant's remark, a judge'
 
 from decimal import Decimal
 
+from django.urls import path
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, ObjectList
+from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import scoring
+from . import admin_views, scoring
 from .models import Entry, Judge, Round, Rubric
 
 
@@ -102,11 +106,44 @@ class JudgeViewSet(ModelViewSet):
         return Judge.objects.select_related("competition", "user", "centre")
 
 
+class CompetitionResultsViewSet(ViewSet):
+    """Each competition's standings, publication, reopen and export, for organisers (竞赛组织)."""
+
+    name = "competitions_results"
+    url_prefix = "competitions/results"
+    icon = "pick"
+    menu_label = _("Results and publication")
+    menu_order = 0
+    permission_policy = admin_views.OrganisePermissionPolicy()
+
+    @cached_property
+    def menu_item_class(self):
+        viewset = self
+
+        class OrganiserMenuItem(MenuItem):
+            def is_shown(self, request):
+                return viewset.permission_policy.user_has_permission(request.user, "organise")
+
+        return OrganiserMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.construct_view(admin_views.CompetitionListView), name="index"),
+            path("<int:pk>/", self.construct_view(admin_views.ResultsView), name="results"),
+            path("<int:pk>/publish/", self.construct_view(admin_views.PublishView), name="publish"),
+            path("<int:pk>/reopen/", self.construct_view(admin_views.ReopenView), name="reopen"),
+            path("<int:pk>/results.xlsx", self.construct_view(admin_views.ResultsExportView), name="export"),
+            path("<int:pk>/rounds/<int:round_id>/exam/", self.construct_view(admin_views.RoundExamView),
+                 name="round_exam"),
+        ]
+
+
 class CompetitionsViewSetGroup(ModelViewSetGroup):
     menu_label = _("Competitions")
     menu_icon = "pick"
     menu_order = 260
     items = (
+        CompetitionResultsViewSet(),
         RoundViewSet("competitions_rounds", url_prefix="competitions/rounds"),
         EntryViewSet("competitions_entries", url_prefix="competitions/entries"),
         JudgeViewSet("competitions_judges", url_prefix="competitions/judges"),

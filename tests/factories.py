@@ -13,7 +13,6 @@ from django.contrib.auth.models import Group
 
 from people import roles
 from people.models import Post, ServiceCentre, StaffProfile, VendorCompany, VendorManager, Window
-from tests.helpers import run_in_threads, visible_text  # noqa: F401 - moved to tests.helpers
 
 PASSWORD = "Frontline-test-2026"
 

@@ -1,5 +1,6 @@
 """Models of the competitions app: the competition page, rounds and rubrics, entries and
-teams, judges and their score sheets, and published results with awards."""
+teams, judges and their score sheets (with spread alerts, reported problems, unlocks and paper
+entries), and published results with awards."""
 
 from .entries import Entry, EntryRemark, Team, TeamMember
 from .judging import (
@@ -13,9 +14,12 @@ from .judging import (
 )
 from .pages import CompetitionIndexPage, CompetitionPage, ScoringMode
 from .results import Award, AwardLevel, ResultSnapshot
+from .review import AlertSide, AlertStatus, PaperEntry, PaperOutcome, ProblemReport, SheetUnlock, SpreadAlert
 from .rounds import Criterion, Round, RoundKind, RoundState, RoundStateLog, Rubric
 
 __all__ = [
+    "AlertSide",
+    "AlertStatus",
     "Award",
     "AwardLevel",
     "CompetitionIndexPage",
@@ -27,6 +31,9 @@ __all__ = [
     "Judge",
     "JudgeAssignment",
     "PanelSeat",
+    "PaperEntry",
+    "PaperOutcome",
+    "ProblemReport",
     "ResultSnapshot",
     "Round",
     "RoundKind",
@@ -37,6 +44,8 @@ __all__ = [
     "ScoreSheetVersion",
     "ScoringMode",
     "SheetStatus",
+    "SheetUnlock",
+    "SpreadAlert",
     "Team",
     "TeamMember",
 ]

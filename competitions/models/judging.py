@@ -104,6 +104,9 @@ class ScoreSheet(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The judge's phone autosaves a draft with a number that only grows; a save is kept only
+    # when its number is higher than this, so a late retry never overwrites a newer draft.
+    draft_seq = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("score sheet")

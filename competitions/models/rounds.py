@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -35,7 +36,8 @@ DEFAULT_WEIGHTS = {RoundKind.KNOWLEDGE: Decimal("30"), RoundKind.PRACTICAL: Deci
 
 class RoundState(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open")
+    # "Open" alone is another app's word (an exam's opening time): this one is the round's state.
+    OPEN = "open", pgettext_lazy("round state", "Open")
     SCORING = "scoring", _("Scoring")
     REVIEW = "review", _("Review")
     CONFIRMED = "confirmed", _("Confirmed")
@@ -43,6 +45,8 @@ class RoundState(models.TextChoices):
 
 
 STATE_ORDER = [s.value for s in RoundState]
+# Judges score while a round is open, being scored or in review; confirmation freezes the sheets.
+JUDGING_STATES = (RoundState.OPEN, RoundState.SCORING, RoundState.REVIEW)
 
 
 class Rubric(ClusterableModel):

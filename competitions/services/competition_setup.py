@@ -2,9 +2,10 @@
 competition by 代码, rounds by code, entrants by 工号, teams by name, judges by account)."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.translation import gettext as _
+from wagtail.models import GroupPagePermission
 
 from home.imports import ImportResult, RowError
 from home.spreadsheets import SpreadsheetError, shown
@@ -24,6 +25,7 @@ from ..models import (
     Team,
     TeamMember,
 )
+from ..roles import ORGANISE, ROLE_PERMISSIONS
 from ..workbook import norm, read_workbook, sheet_table
 from .competition_file import (
     ACCOUNT,
@@ -123,9 +125,6 @@ class _CompetitionPlan:
             if not judge["name"]:
                 judge["name"] = judge["account"] or judge["staff_no"]
 
-    def has_sheets(self):
-        return self.competition is not None and ScoreSheet.objects.filter(round__competition=self.competition).exists()
-
 
 def _case_variants(keys):
     variants = set()
@@ -200,17 +199,40 @@ def _save_if_changed(obj, values):
 
 
 def competition_index_page():
-    """The competitions index (created under the site's home page, or the tree root, if missing)."""
+    """The competitions index (created under the site's home page, or the tree root, if
+    missing), where organisers (竞赛组织) may add, edit and publish competition pages."""
     from wagtail.models import Page, Site
 
     index = CompetitionIndexPage.objects.first()
-    if index is not None:
-        return index
-    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
-    parent = site.root_page if site else Page.get_first_root_node()
-    index = CompetitionIndexPage(title=_("Skills competitions"), slug="competitions")
-    parent.add_child(instance=index)
+    if index is None:
+        site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+        parent = site.root_page if site else Page.get_first_root_node()
+        index = CompetitionIndexPage(title=_("Skills competitions"), slug="competitions")
+        parent.add_child(instance=index)
+    _organiser_page_permissions_ensure(index)
     return index
+
+
+ORGANISER_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
+
+
+def _organiser_page_permissions_ensure(index):
+    organiser_roles = [role for role, permissions in ROLE_PERMISSIONS.items() if ORGANISE in permissions]
+    groups = list(Group.objects.filter(name__in=organiser_roles))
+    permissions = list(
+        Permission.objects.filter(content_type__app_label="wagtailcore", codename__in=ORGANISER_PAGE_PERMISSIONS)
+    )
+    have = set(
+        GroupPagePermission.objects.filter(page=index, group__in=groups).values_list("group_id", "permission_id")
+    )
+    GroupPagePermission.objects.bulk_create(
+        [
+            GroupPagePermission(group=group, page=index, permission=permission)
+            for group in groups
+            for permission in permissions
+            if (group.pk, permission.pk) not in have
+        ]
+    )
 
 
 def _write_competition(plan, user):

@@ -16,6 +16,8 @@ class PortalSection:
     icon: str = "•"  # one character (a CJK glyph), drawn in a badge
     url_name: str | None = None  # None while the capability is not built yet
     order: int = 100
+    # False: shown also to accounts without a staff profile (e.g. outside judges).
+    needs_profile: bool = True
 
     @property
     def available(self):

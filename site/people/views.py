@@ -16,7 +16,7 @@ def portal_home(request):
         "people/portal_home.html",
         {
             "profile": profile,
-            "sections": portal_sections(request) if profile else [],
+            "sections": [s for s in portal_sections(request) if profile or not s.needs_profile],
             "vendor": selectors.vendor_for_manager(request.user),
         },
     )

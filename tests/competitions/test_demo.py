@@ -9,6 +9,7 @@ from competitions.models import (
     Award,
     CompetitionPage,
     Entry,
+    JudgeAssignment,
     PanelSeat,
     ResultSnapshot,
     RoundState,
@@ -43,3 +44,25 @@ def test_last_years_competition_is_published_once(home_page, client):
     counts = (ScoreSheet.objects.count(), Award.objects.count(), ResultSnapshot.objects.count())
     load_initial_data()
     assert (ScoreSheet.objects.count(), Award.objects.count(), ResultSnapshot.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_this_years_competition_is_under_way(home_page):
+    load_initial_data()
+    year = timezone.localdate().year
+    competition = CompetitionPage.objects.get(code=f"JS{year}")
+    assert competition.published_at is None
+    states = dict(competition.rounds.values_list("code", "state"))
+    assert states == {"ZS": RoundState.CONFIRMED, "SC": RoundState.OPEN, "QJ": RoundState.REVIEW}
+    # The practical round waits for the judges' phones: seven judges, the `judge` account among
+    # them and chief judge of the judged rounds; nobody has scored it yet.
+    judges = set(PanelSeat.objects.filter(round__competition=competition, round__code="SC")
+                 .values_list("judge__user__username", flat=True))
+    assert len(judges) == 7 and "judge" in judges
+    assert not ScoreSheet.objects.filter(round__competition=competition, round__code="SC").exists()
+    assert set(JudgeAssignment.objects.filter(round__competition=competition, is_chief=True)
+               .values_list("round__code", "judge__user__username")) == {("SC", "judge"), ("QJ", "judge")}
+    assert ScoreSheet.objects.filter(round__competition=competition, round__code="QJ").count() == 12 * 6
+    sheets = ScoreSheet.objects.count()
+    load_initial_data()
+    assert ScoreSheet.objects.count() == sheets

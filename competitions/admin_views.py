@@ -1,0 +1,148 @@
+"""The organiser's results screen of a competition (from the page's header and the
+Competitions menu): the live standings as a preview, each round's state, the online
+knowledge round's exam, publication and a reopen with a reason, the standings in Excel.
+Each view belongs to CompetitionResultsViewSet (viewsets.py), which gives it its URL."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView, View
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.permission_policies import ModelPermissionPolicy
+
+from home.spreadsheets import xlsx_response
+
+from . import selectors, services
+from .models import CompetitionPage, Round
+
+
+class OrganisePermissionPolicy(ModelPermissionPolicy):
+    """Competition permissions, with `organise` (competitions.organise_competition, 竞赛组织)."""
+
+    def __init__(self):
+        super().__init__(CompetitionPage)
+
+    def _get_permission_codename(self, action):
+        return "organise_competition" if action == "organise" else super()._get_permission_codename(action)
+
+
+class OrganiserMixin(PermissionCheckedMixin):
+    permission_policy = OrganisePermissionPolicy()
+    permission_required = "organise"
+
+
+class CompetitionListView(OrganiserMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Every competition, newest first, with where its results stand."""
+
+    template_name = "competitions/admin/competition_list.html"
+    header_icon = "pick"
+    page_title = gettext_lazy("Results and publication")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(competitions=selectors.competitions_for_organisers(), **kwargs)
+
+
+class CompetitionMixin(OrganiserMixin):
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.competition = get_object_or_404(CompetitionPage, pk=kwargs["pk"])
+
+    def results_url(self):
+        return reverse("competitions_results:results", args=[self.competition.pk])
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason (logged)"), max_length=500)
+
+
+class ResultsView(CompetitionMixin, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "competitions/admin/results.html"
+    header_icon = "pick"
+
+    def get_page_title(self):
+        return _("Results: %(competition)s") % {"competition": self.competition.title}
+
+    def get_breadcrumbs_items(self):
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": self.get_page_title()}]
+
+    def get_context_data(self, **kwargs):
+        competition = self.competition
+        snapshot = selectors.published_snapshot(competition=competition)
+        live = selectors.competition_standings(competition=competition).as_data()
+        return super().get_context_data(
+            competition=competition,
+            rounds=list(competition.rounds.select_related("exam").order_by("sort_order", "pk")),
+            snapshot=snapshot,
+            standings=snapshot or live,
+            reopen_form=ReopenForm(),
+            **kwargs,
+        )
+
+
+class PublishView(CompetitionMixin, View):
+    """POST: freeze the standings and name the awards (their bonus reaches this month's evaluation)."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            snapshot = services.competition_publish(competition=self.competition, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Published the results: %(count)d awards.") % {"count": snapshot.awards.count()})
+        return redirect(self.results_url())
+
+
+class ReopenView(CompetitionMixin, View):
+    """POST: withdraw the published results with a reason (the rounds go back to review)."""
+
+    def post(self, request, *args, **kwargs):
+        form = ReopenForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Reopening the results needs a reason."))
+            return redirect(self.results_url())
+        try:
+            services.competition_reopen(competition=self.competition, user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The results are withdrawn; their awards no longer count."))
+        return redirect(self.results_url())
+
+
+class ResultsExportView(CompetitionMixin, View):
+    """The standings in Excel: the published snapshot, or the live standings as a preview."""
+
+    def get(self, request, *args, **kwargs):
+        return xlsx_response(services.results_dataset(competition=self.competition), f"{self.competition.code}-results")
+
+
+class RoundExamView(CompetitionMixin, View):
+    """POST for an online knowledge round: `sync` makes the registration list the exam's
+    candidates; `collect` takes the closed exam's scores into the round."""
+
+    def post(self, request, *args, **kwargs):
+        rnd = get_object_or_404(Round.objects.select_related("exam"), pk=kwargs["round_id"], competition=self.competition)
+        try:
+            if request.POST.get("action") == "sync":
+                added = services.round_exam_candidates_sync(round=rnd)
+                messages.success(request, _("%(round)s: %(count)d candidates added to the exam.")
+                                 % {"round": rnd.name, "count": added})
+            else:
+                result, absent = services.round_exam_scores_collect(round=rnd, user=request.user)
+                if result.ok:
+                    messages.success(request, _(
+                        "%(round)s: %(created)d scores added, %(updated)d changed, %(unchanged)d unchanged; "
+                        "%(absent)d candidates have no graded attempt.") % {
+                        "round": rnd.name, "created": result.created, "updated": result.updated,
+                        "unchanged": result.unchanged, "absent": len(absent)})
+                else:
+                    messages.error(request, " ".join(str(error) for error in result.errors[:5]))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(self.results_url())

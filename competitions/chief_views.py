@@ -1,0 +1,144 @@
+"""The chief judge's console under /me/judging/rounds/<id>/console/ (a tablet at the venue):
+thin. Only the round's chief judge (裁判长) and organisers (竞赛组织) get in; anyone else 403."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from home.middleware import throttled_session_renewal
+
+from . import selectors, services
+from .forms import NoteForm, PaperSeatForm, ReasonForm, score_rows, sheet_values_from_post
+from .models import Entry, Judge, ProblemReport, ScoreSheetVersion, SheetUnlock, SpreadAlert
+
+
+def _round_for_chief(request, round_id):
+    rnd = selectors.console_round(round_id=round_id)
+    if rnd is None:
+        if selectors.is_organiser(request.user) or selectors.is_judge(request.user):
+            raise Http404
+        raise PermissionDenied
+    if not selectors.may_run_round(user=request.user, round=rnd):
+        raise PermissionDenied
+    return rnd
+
+
+@login_required
+@throttled_session_renewal
+def console(request, round_id):
+    rnd = _round_for_chief(request, round_id)
+    return render(request, "competitions/judging/console.html", {
+        "console": selectors.chief_console(round=rnd), "note_form": NoteForm(),
+    })
+
+
+@login_required
+def console_sheet(request, round_id, sheet_id):
+    """One judge's sheet: every version with who, when and why, its alerts and unlocks, and the
+    unlock form (POST, with a reason)."""
+    rnd = _round_for_chief(request, round_id)
+    sheet = selectors.console_sheet(round=rnd, sheet_id=sheet_id)
+    if sheet is None:
+        raise Http404
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.score_sheet_unlock(sheet=sheet, user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _unlocked_message(sheet))
+            return redirect("competitions:chief_console", rnd.pk)
+    fields = selectors.round_fields(rnd)
+    versions = [
+        (v, [v.criteria.get(f.name, "") for f in fields], selectors.receipt_code(v))
+        for v in ScoreSheetVersion.objects.filter(sheet=sheet).select_related("changed_by").order_by("-number")
+    ]
+    return render(request, "competitions/judging/console_sheet.html", {
+        "round": rnd, "sheet": sheet, "form": form, "versions": versions,
+        "fields": fields, "label": selectors.entrant_label(sheet.entry),
+        "alerts": list(SpreadAlert.objects.filter(sheet=sheet).order_by("-raised_at")),
+        "unlocks": list(SheetUnlock.objects.filter(sheet=sheet).select_related("unlocked_by").order_by("-unlocked_at")),
+    })
+
+
+def _unlocked_message(sheet):
+    return _("The sheet of %(judge)s is unlocked: the judge may now revise and submit it again.") % {
+        "judge": sheet.judge.name}
+
+
+@login_required
+@require_POST
+def console_open(request, round_id):
+    rnd = _round_for_chief(request, round_id)
+    try:
+        services.round_open(round=rnd, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The round is open: its judges can score on their phones."))
+    return redirect("competitions:chief_console", rnd.pk)
+
+
+@login_required
+@require_POST
+def console_confirm(request, round_id):
+    rnd = _round_for_chief(request, round_id)
+    try:
+        services.round_confirm(round=rnd, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The round is confirmed."))
+    return redirect("competitions:chief_console", rnd.pk)
+
+
+@login_required
+@require_POST
+def console_report(request, round_id, report_id):
+    rnd = _round_for_chief(request, round_id)
+    report = ProblemReport.objects.filter(round=rnd, pk=report_id).first()
+    if report is None:
+        raise Http404
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.problem_report_resolve(report=report, user=request.user, note=form.cleaned_data["note"])
+    return redirect("competitions:chief_console", rnd.pk)
+
+
+@login_required
+def console_paper(request, round_id):
+    """Typing a judge's paper sheet. Blind: the form never shows another typing of the same
+    sheet; two typings by different people that agree make the submitted sheet."""
+    rnd = _round_for_chief(request, round_id)
+    seats = selectors.round_judges_and_entrants(round=rnd)
+    fields = selectors.round_fields(rnd)
+    form = PaperSeatForm(request.POST or None, seats=seats)
+    values, errors = {}, {}
+    if request.method == "POST" and form.is_valid():
+        judge_id, entry_id = form.seat_ids()
+        judge = Judge.objects.filter(pk=judge_id, competition_id=rnd.competition_id).first()
+        entry = Entry.objects.filter(pk=entry_id, competition_id=rnd.competition_id).first()
+        values = sheet_values_from_post(request.POST, fields)
+        try:
+            result = services.paper_entry_record(round=rnd, judge=judge, entry=entry, values=values, user=request.user)
+        except services.SheetInvalid as exc:
+            errors = exc.errors
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.add_message(request, messages.SUCCESS if result.outcome in ("first", "matched") else messages.WARNING, {
+                "first": _("Entry saved. Someone else must now type the same paper sheet."),
+                "matched": _("Both entries agree: the sheet is submitted."),
+                "mismatch": _("This entry does not agree with another person's: see the console; type the paper "
+                              "sheet again carefully (never average)."),
+                "same_person": _("You have already typed this sheet: someone else must type it to confirm it."),
+            }[result.outcome])
+            return redirect("competitions:chief_paper", rnd.pk)
+    return render(request, "competitions/judging/console_paper.html", {
+        "round": rnd, "form": form, "rows": score_rows(fields, values, errors),
+    })
