@@ -66,7 +66,6 @@ def test_the_chief_judge_reads_the_matrix_on_a_tablet_and_confirms(live_server, 
     factories.make_home_page()
     setup = make_judged_round(entrants=4)
     from competitions.services import judge_sheet_submit
-
     from tests.competitions.conftest import full_sheet
 
     for i, entry in enumerate(setup.entries):
@@ -89,7 +88,6 @@ def test_the_chief_judge_reads_the_matrix_on_a_tablet_and_confirms(live_server, 
 def test_the_judge_concerned_answers_a_spread_alert_on_the_phone(live_server, new_page, screenshot):
     from competitions.models import AlertStatus, SpreadAlert
     from competitions.services import judge_sheet_submit
-
     from tests.competitions.conftest import full_sheet
 
     base = live_server.url
