@@ -95,10 +95,7 @@ SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 '''
 
 
@@ -179,7 +176,7 @@ def build_fixture(tag, *, staff_count, exam_a_count, question_count):
             for i, u in enumerate(users)
         )
         store = SessionStore()
-        backend = "django.contrib.auth.backends.ModelBackend"
+        backend = "people.auth.StaffNumberBackend"  # as settings.AUTHENTICATION_BACKENDS logs staff in
         sessions = []
         for user in users:
             key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
@@ -401,10 +398,10 @@ def start_attempt(client, exam_id, steps=None):
     """Open the exam page, press start, load the attempt page: (attempt id, take page html).
     The seconds of each request go into `steps` (a list) when given."""
     steps = steps if steps is not None else []
-    status, _r, _body, seconds = client.request("GET", f"/me/exams/{exam_id}/")
+    status, response, _body, seconds = client.request("GET", f"/me/exams/{exam_id}/")
     steps.append(seconds)
     if status != 200:
-        raise RuntimeError(f"exam page {status}")
+        raise RuntimeError(f"exam page {status} {response.getheader('Location') or ''}")
     status, response, _body, seconds = client.request("POST", f"/me/exams/{exam_id}/start/", body=b"")
     steps.append(seconds)
     location = response.getheader("Location") or ""
