@@ -1,7 +1,6 @@
 """Writes of the learning app: sections, assignments and the records of learning."""
 
 import hashlib
-import secrets
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import Group, Permission
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import GroupPagePermission, PageViewRestriction
 
 from home.imports import ImportResult, RowCleaner, RowError, duplicate_key_errors
+from home.qr import verification_code
 from people import roles
 from people.models import StaffProfile
 from people.selectors import audience_filter_of
@@ -43,7 +43,6 @@ SENIOR_TRAINER_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "l
 LEARNING_WORKFLOW = "培训内容审核"
 LEARNING_WORKFLOW_TASK = "培训审核组审批"
 ITEM_KINDS = {CoursePage: ItemKind.COURSE, CaseScenarioPage: ItemKind.SCENARIO, PolicyUpdatePage: ItemKind.POLICY}
-CERTIFICATE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 # --- sections ---------------------------------------------------------------------------
@@ -303,7 +302,7 @@ def certificate_issue(*, staff, course, hours=None):
         return existing
     hours = course.hours if hours is None else hours
     for _attempt in range(5):
-        code = "".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(12))
+        code = verification_code()
         try:
             with transaction.atomic():
                 return Certificate.objects.create(staff=staff, course=course, code=code, hours=hours)

@@ -71,6 +71,12 @@ class Entry(models.Model):
     remark = models.CharField(_("remark"), max_length=15, choices=EntryRemark.choices, blank=True, default="")
     remark_note = models.CharField(_("remark note"), max_length=200, blank=True)
     registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    # Set when the organiser applies a round's qualifying rule (score line or top N) and the
+    # entry did not advance: it takes no part in later rounds and ranks after the finalists.
+    eliminated_in = models.ForeignKey(
+        "competitions.Round", verbose_name=_("out after round"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="eliminated_entries",
+    )
 
     class Meta:
         verbose_name = _("entry")
@@ -95,6 +101,10 @@ class Entry(models.Model):
     @property
     def is_team(self):
         return self.team_id is not None
+
+    @property
+    def advancing(self):
+        return self.eliminated_in_id is None
 
     @property
     def ranked(self):

@@ -52,6 +52,8 @@ class Award(models.Model):
     level = models.PositiveSmallIntegerField(_("award"), choices=AwardLevel.choices)
     bonus = models.DecimalField(_("bonus points"), max_digits=4, decimal_places=2)
     awarded_on = models.DateField(_("awarded on"))
+    # Printed on the certificate with a QR code of the public verification page.
+    code = models.CharField(_("verification code"), max_length=16, unique=True)
 
     class Meta:
         verbose_name = _("award")

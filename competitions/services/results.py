@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from home.qr import verification_code
+
 from ..models import Award, CompetitionPage, ResultSnapshot, Round, RoundState, RoundStateLog
 from ..models.rounds import STATE_ORDER
 
@@ -68,7 +70,8 @@ def competition_publish(*, competition, user=None, now=None):
             continue
         for staff_id in row.staff_ids:
             awards.append(Award(snapshot=snapshot, competition=competition, entry_id=row.key, staff_id=staff_id,
-                                level=row.award, bonus=rule.bonus_for(row.award), awarded_on=awarded_on))
+                                level=row.award, bonus=rule.bonus_for(row.award), awarded_on=awarded_on,
+                                code=verification_code()))
     Award.objects.bulk_create(awards)
     for rnd in rounds:
         if rnd.state != RoundState.PUBLISHED:
