@@ -16,9 +16,10 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from home.spreadsheets import xlsx_response
+from home.validators import validate_no_control_characters
 
 from . import selectors, services
-from .models import CompetitionPage, Round
+from .models import CompetitionPage, Entry, Round
 
 
 class OrganisePermissionPolicy(ModelPermissionPolicy):
@@ -57,8 +58,18 @@ class CompetitionMixin(OrganiserMixin):
         return reverse("competitions_results:results", args=[self.competition.pk])
 
 
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (logged)"), max_length=500, validators=[validate_no_control_characters],
+        error_messages={"required": gettext_lazy("Give a reason.")},
+    )
+
+
 class ReopenForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Reason (logged)"), max_length=500)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (logged)"), max_length=500, validators=[validate_no_control_characters],
+        error_messages={"required": gettext_lazy("Reopening the results needs a reason.")},
+    )
 
 
 class ResultsView(CompetitionMixin, WagtailAdminTemplateMixin, TemplateView):
@@ -78,6 +89,7 @@ class ResultsView(CompetitionMixin, WagtailAdminTemplateMixin, TemplateView):
         return super().get_context_data(
             competition=competition,
             rounds=list(competition.rounds.select_related("exam").order_by("sort_order", "pk")),
+            out_counts=selectors.out_counts(competition=competition),
             snapshot=snapshot,
             standings=snapshot or live,
             reopen_form=ReopenForm(),
@@ -104,7 +116,7 @@ class ReopenView(CompetitionMixin, View):
     def post(self, request, *args, **kwargs):
         form = ReopenForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Reopening the results needs a reason."))
+            messages.error(request, " ".join(form.errors["reason"]))
             return redirect(self.results_url())
         try:
             services.competition_reopen(competition=self.competition, user=request.user, reason=form.cleaned_data["reason"])
@@ -145,4 +157,38 @@ class RoundExamView(CompetitionMixin, View):
                     messages.error(request, " ".join(str(error) for error in result.errors[:5]))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+        return redirect(self.results_url())
+
+
+class RoundAdvanceView(CompetitionMixin, View):
+    """POST: apply a round's qualifying rule (score line or top N): the others are out after it."""
+
+    def post(self, request, *args, **kwargs):
+        rnd = get_object_or_404(Round.objects.select_related("competition"), pk=kwargs["round_id"],
+                                competition=self.competition)
+        try:
+            advancing, out = services.round_advance(round=rnd, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("%(round)s: %(advancing)d advance, %(out)d are out.")
+                             % {"round": rnd.name, "advancing": advancing, "out": out})
+        return redirect(self.results_url())
+
+
+class EntryReinstateView(CompetitionMixin, View):
+    """POST with a reason: an entrant who was out takes part in the later rounds again (a reserve)."""
+
+    def post(self, request, *args, **kwargs):
+        entry = get_object_or_404(Entry, pk=kwargs["entry_id"], competition=self.competition)
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(form.errors["reason"]))
+            return redirect(self.results_url())
+        try:
+            services.entry_reinstate(entry=entry, user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("%(entrant)s takes part in the later rounds again.") % {"entrant": entry})
         return redirect(self.results_url())

@@ -135,6 +135,10 @@ class CompetitionResultsViewSet(ViewSet):
             path("<int:pk>/results.xlsx", self.construct_view(admin_views.ResultsExportView), name="export"),
             path("<int:pk>/rounds/<int:round_id>/exam/", self.construct_view(admin_views.RoundExamView),
                  name="round_exam"),
+            path("<int:pk>/rounds/<int:round_id>/advance/", self.construct_view(admin_views.RoundAdvanceView),
+                 name="advance"),
+            path("<int:pk>/entries/<int:entry_id>/reinstate/", self.construct_view(admin_views.EntryReinstateView),
+                 name="reinstate"),
         ]
 
 

@@ -34,6 +34,7 @@ from .standings import (
     competitions_for_organisers,
     published_snapshot,
     round_aggregates,
+    out_counts,
     round_qualifiers,
     round_standings,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "round_aggregates",
     "round_fields",
     "round_judges_and_entrants",
+    "out_counts",
     "round_qualifiers",
     "round_standings",
     "rounds_for_judge",

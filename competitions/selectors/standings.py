@@ -25,6 +25,7 @@ from ..models import (
 from ..models.entries import UNRANKED_REMARKS, EntryRemark
 
 REMARK_NAMES = {EntryRemark.WITHDRAWN: "弃权", EntryRemark.DISQUALIFIED: "取消资格", EntryRemark.RESERVE: "替补"}
+OUT_REMARK = "未晋级"
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Row:
     staff_ids: list
     remark: str = ""
     ranked: bool = True
+    out_after: str = ""  # code of the round after which the entry went out (did not advance)
     rounds: dict = field(default_factory=dict)  # round code → Decimal
     total: Decimal | None = None
     rank: int | None = None
@@ -58,6 +60,7 @@ class Standings:
                 "name": row.name,
                 "staff_ids": row.staff_ids,
                 "remark": row.remark,
+                "out_after": row.out_after,
                 "rounds": {code: _text(v) for code, v in row.rounds.items()},
                 "total": _text(row.total),
                 "rank": row.rank,
@@ -118,7 +121,7 @@ def competition_standings(*, competition):
     entries = list(
         Entry.objects.filter(competition=competition)
         .select_related("staff", "team")
-        .only("pk", "remark", "staff_id", "team_id", "staff__staff_no", "staff__name", "team__name")
+        .only("pk", "remark", "eliminated_in_id", "staff_id", "team_id", "staff__staff_no", "staff__name", "team__name")
     )
     members = {}
     for team_id, staff_id in TeamMember.objects.filter(competition=competition).order_by("staff__staff_no").values_list(
@@ -126,6 +129,7 @@ def competition_standings(*, competition):
     ):
         members.setdefault(team_id, []).append(staff_id)
     aggregates = round_aggregates(rounds=rounds)
+    round_codes = {r.pk: r.code for r in rounds}
     round_info = [
         {"code": r.code, "name": r.name, "kind": r.kind, "weight": str(r.weight), "team_round": r.is_team_round}
         for r in rounds
@@ -134,7 +138,8 @@ def competition_standings(*, competition):
     for entry in entries:
         if entry.staff_id:
             row = Row(key=entry.pk, label=entry.staff.staff_no, name=entry.staff.name, staff_ids=[entry.staff_id],
-                      remark=REMARK_NAMES.get(entry.remark, ""), ranked=entry.remark not in UNRANKED_REMARKS)
+                      remark=_remark(entry), ranked=entry.remark not in UNRANKED_REMARKS,
+                      out_after=round_codes.get(entry.eliminated_in_id, ""))
             for rnd in rounds:
                 if not rnd.is_team_round and (rnd.pk, entry.pk) in aggregates:
                     row.rounds[rnd.code] = aggregates[(rnd.pk, entry.pk)].score
@@ -153,7 +158,8 @@ def competition_standings(*, competition):
         staff_ids = members.get(entry.team_id, [])
         member_rows = [person_rows[s] for s in staff_ids if s in person_rows]
         row = Row(key=entry.pk, label=entry.team.name, name="、".join(m.name for m in member_rows), staff_ids=staff_ids,
-                  remark=REMARK_NAMES.get(entry.remark, ""), ranked=entry.remark not in UNRANKED_REMARKS)
+                  remark=_remark(entry), ranked=entry.remark not in UNRANKED_REMARKS,
+                  out_after=round_codes.get(entry.eliminated_in_id, ""))
         for rnd in rounds:
             if rnd.is_team_round:
                 aggregate = aggregates.get((rnd.pk, entry.pk))
@@ -172,6 +178,13 @@ def competition_standings(*, competition):
     return standings
 
 
+def _remark(entry):
+    remark = REMARK_NAMES.get(entry.remark, "")
+    if entry.eliminated_in_id and entry.remark not in UNRANKED_REMARKS:
+        remark = "、".join(filter(None, [remark, OUT_REMARK]))
+    return remark
+
+
 def _total_and_rank(rows, rounds, competition):
     weights = {r.code: r.weight for r in rounds}
     practical = [r.code for r in rounds if r.kind == RoundKind.PRACTICAL]
@@ -182,14 +195,24 @@ def _total_and_rank(rows, rounds, competition):
         values = [row.rounds[c] for c in codes if row.rounds.get(c) is not None]
         return sum(values, Decimal("0")) if values else None
 
-    keys = {}
+    # Finalists first; then those out after the last qualifying round, then the one before…
+    position = {r.code: index for index, r in enumerate(rounds)}
+    tiers = {}
     for row in rows:
         row.total = scoring.weighted_total(row.rounds, weights) if row.rounds else None
         if row.ranked:
-            keys[row.key] = scoring.RankKey(total=row.total, practical=part(row, practical),
-                                            knowledge=part(row, knowledge), tiebreak=part(row, tiebreak))
-    ranks = scoring.rank(keys)
-    awards = scoring.awards({k: r for k, r in ranks.items() if keys[k].total is not None}, competition.award_rule())
+            tier = -position.get(row.out_after, len(rounds)) if row.out_after else -len(rounds) - 1
+            tiers.setdefault(tier, {})[row.key] = scoring.RankKey(
+                total=row.total, practical=part(row, practical), knowledge=part(row, knowledge),
+                tiebreak=part(row, tiebreak))
+    ranks, offset = {}, 0
+    for tier in sorted(tiers):
+        ranks.update({key: offset + value for key, value in scoring.rank(tiers[tier]).items()})
+        offset += len(tiers[tier])
+    finalists = tiers.get(-len(rounds) - 1, {})
+    # Only the finalists (everyone, when no one is out) can be awarded.
+    awards = scoring.awards({k: ranks[k] for k, key in finalists.items() if key.total is not None},
+                            competition.award_rule())
     for row in rows:
         row.rank = ranks.get(row.key)
         row.award = awards.get(row.key)
@@ -247,4 +270,12 @@ def competitions_for_organisers():
         CompetitionPage.objects.annotate(entrant_count=Count("entries", filter=Q(entries__staff__isnull=False)))
         .only("pk", "title", "code", "year", "published_at")
         .order_by("-year", "-pk")
+    )
+
+
+def out_counts(*, competition):
+    """{round code: how many entries are out after it} (one query)."""
+    return dict(
+        Entry.objects.filter(competition=competition, eliminated_in__isnull=False)
+        .values("eliminated_in__code").annotate(n=Count("pk")).values_list("eliminated_in__code", "n")
     )

@@ -2,6 +2,7 @@
 imports (all rows or none, idempotent), panels and recusal, round states, publication and
 awards, judges scoring on their phones and the chief judge's review of a round."""
 
+from .advancement import entry_reinstate, round_advance
 from .chief_judge import (
     ConfirmRefused,
     PaperResult,
@@ -59,6 +60,7 @@ __all__ = [
     "SheetInvalid",
     "SheetRefused",
     "competition_import",
+    "entry_reinstate",
     "competition_import_file",
     "competition_index_page",
     "competition_publish",
@@ -82,6 +84,7 @@ __all__ = [
     "round_exam_candidates_sync",
     "round_open",
     "round_exam_scores_collect",
+    "round_advance",
     "round_scores_import",
     "round_scores_import_file",
     "round_state_change",

@@ -104,6 +104,9 @@ def panel_seat_assign(*, round, judge, entry):
     if reason:
         raise ValidationError(_("%(judge)s cannot judge %(entrant)s: %(reason)s.") % {
             "judge": judge.name, "entrant": entry, "reason": reason})
+    if entry.eliminated_in_id and _out_before(entry, round, _positions(round.competition.rounds.all())):
+        raise ValidationError(_("%(entrant)s is out after round %(out)s and takes no part in round %(round)s.") % {
+            "entrant": entry, "out": entry.eliminated_in.code if entry.eliminated_in_id else "", "round": round.code})
     JudgeAssignment.objects.get_or_create(round=round, judge=judge)
     seat, _created = PanelSeat.objects.get_or_create(round=round, judge=judge, entry=entry)
     return seat
@@ -118,11 +121,23 @@ def conflict_declare(*, judge, entry, reason=""):
     return declaration
 
 
-def round_entrants(round, entries):
-    """The entries a round scores: team entries in a team round, person entries otherwise."""
+def _positions(rounds):
+    return {r.pk: (r.sort_order, r.pk) for r in rounds}
+
+
+def _out_before(entry, round, position):
+    """Whether the entry went out after a round that comes before `round`."""
+    return bool(entry.eliminated_in_id) and position.get(entry.eliminated_in_id, (0, 0)) < position[round.pk]
+
+
+def round_entrants(round, entries, rounds):
+    """The entries a round scores: team entries in a team round, person entries otherwise;
+    never those out after an earlier round (`rounds`: the competition's rounds)."""
+    position = _positions(rounds)
+    kept = [e for e in entries if not _out_before(e, round, position)]
     if round.is_team_round:
-        return [e for e in entries if e.team_id]
-    return [e for e in entries if e.staff_id]
+        return [e for e in kept if e.team_id]
+    return [e for e in kept if e.staff_id]
 
 
 def panel_seats_sync(*, competition):
@@ -141,7 +156,7 @@ def panel_seats_sync(*, competition):
         judges = assignments.get(rnd.pk, [])
         if not judges:
             continue
-        for entry in round_entrants(rnd, entries):
+        for entry in round_entrants(rnd, entries, rounds):
             eligible = [j for j in judges if recusal.reason(j, entry.pk) is None]
             wanted.update((rnd.pk, j.pk, entry.pk) for j in eligible)
             target = rnd.judges_per_entrant

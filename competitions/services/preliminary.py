@@ -4,6 +4,7 @@ round's scores. The exam engine is reached through home's hooks: competitions ne
 the exams app."""
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail import hooks
@@ -31,10 +32,15 @@ def _online_round(round):
 
 def round_exam_candidates(*, round):
     """{staff id: 工号} of the people who sit the round's exam: every person entry of the
-    competition, except those withdrawn or disqualified. One query."""
+    competition, except those withdrawn or disqualified and those out after an earlier round.
+    One query."""
+    out_before = Q(eliminated_in__sort_order__lt=round.sort_order) | Q(
+        eliminated_in__sort_order=round.sort_order, eliminated_in__pk__lt=round.pk
+    )
     return dict(
         Entry.objects.filter(competition_id=round.competition_id, staff__isnull=False)
         .exclude(remark__in=UNRANKED_REMARKS)
+        .exclude(out_before)
         .values_list("staff_id", "staff__staff_no")
     )
 

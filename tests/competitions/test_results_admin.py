@@ -60,6 +60,11 @@ def test_organiser_previews_publishes_and_reopens(organiser, scored):
     assert "重新打开成绩须填写原因" in visible_text(no_reason.content.decode())
     assert ResultSnapshot.objects.filter(competition=scored, withdrawn_at__isnull=True).exists()
 
+    hostile = organiser.post(reverse("competitions_results:reopen", args=[scored.pk]), {"reason": "录入\x00有误"},
+                             follow=True)
+    assert "控制字符" in visible_text(hostile.content.decode())
+    assert ResultSnapshot.objects.filter(competition=scored, withdrawn_at__isnull=True).exists()
+
     organiser.post(reverse("competitions_results:reopen", args=[scored.pk]), {"reason": "实操评分录入有误"})
     snapshot = ResultSnapshot.objects.get(competition=scored)
     assert snapshot.withdrawn_at is not None and snapshot.withdrawal_reason == "实操评分录入有误"
