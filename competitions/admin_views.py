@@ -15,11 +15,12 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from home.import_views import MAX_UPLOAD_BYTES
 from home.spreadsheets import xlsx_response
 from home.validators import validate_no_control_characters
 
 from . import selectors, services
-from .models import CompetitionPage, Entry, Round
+from .models import CompetitionPage, Entry, Judge, Round
 
 
 class OrganisePermissionPolicy(ModelPermissionPolicy):
@@ -192,3 +193,156 @@ class EntryReinstateView(CompetitionMixin, View):
         else:
             messages.success(request, _("%(entrant)s takes part in the later rounds again.") % {"entrant": entry})
         return redirect(self.results_url())
+
+
+# --- imports and panels ---------------------------------------------------------------------------
+
+
+class WorkbookForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Workbook"),
+        help_text=gettext_lazy("An .xlsx workbook, at most 50 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+    accept = (".xlsx",)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(self.accept):
+            raise forms.ValidationError(_("Upload an .xlsx file.") if self.accept == (".xlsx",)
+                                        else _("Upload an .xlsx or .csv file."))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 50 MB."))
+        return upload
+
+
+class ScoresForm(WorkbookForm):
+    accept = (".xlsx", ".csv")
+
+
+class ImportMixin:
+    """Upload → "check" (writes nothing, lists every error) or "import" (all rows or none).
+    The file is read and dropped: nothing is stored."""
+
+    template_name = "competitions/admin/import.html"
+    header_icon = "upload"
+    form_class = WorkbookForm
+
+    def run(self, upload, *, dry_run):
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=self.form_class()))
+
+    def post(self, request, *args, **kwargs):
+        form = self.form_class(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        dry_run = request.POST.get("action") != "import"
+        upload = form.cleaned_data["file"]
+        result = self.run(upload, dry_run=dry_run)
+        if result.ok and not dry_run:
+            messages.success(request, _("Imported %(total)d rows: %(created)d new, %(updated)d updated, "
+                                        "%(unchanged)d unchanged.") % result.summary())
+            return redirect(self.success_url(result))
+        return self.render_to_response(self.get_context_data(form=self.form_class(), result=result,
+                                                             checked_name=upload.name))
+
+
+class CompetitionImportView(ImportMixin, OrganiserMixin, WagtailAdminTemplateMixin, TemplateView):
+    """A competition from its workbook (sheets 竞赛, 轮次, 报名, 评委, optional 评分标准)."""
+
+    page_title = gettext_lazy("Import a competition workbook")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            layout=_("Sheets 竞赛 (代码, 名称, 年度, 计分方式), 轮次 (代码, 名称, 类型, 权重, 每位参赛者评委数), "
+                     "报名 (工号, 队名), 评委 (工号 or 账号, 姓名, 服务中心, 轮次), optional 评分标准 (轮次, 评分项, 满分)."),
+            **kwargs,
+        )
+
+    def run(self, upload, *, dry_run):
+        return services.competition_import_file(upload, upload.name, dry_run=dry_run, user=self.request.user)
+
+    def success_url(self, result):
+        return reverse("competitions_results:index")
+
+
+class RoundScoresImportView(ImportMixin, CompetitionMixin, WagtailAdminTemplateMixin, TemplateView):
+    """One round's scores: judges' paper sheets, or one score per entrant (offline written rounds)."""
+
+    form_class = ScoresForm
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.round = get_object_or_404(Round, pk=kwargs["round_id"], competition=self.competition)
+
+    def get_page_title(self):
+        return _("Import scores: %(round)s") % {"round": self.round.name}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            back_url=self.results_url(),
+            layout=_("Judged rounds: 评委 (工号 or 账号), 参赛者 (工号, or 队名 in team rounds), then 得分 or one column per "
+                     "评分项. Offline written rounds: 参赛者, 得分."),
+            **kwargs,
+        )
+
+    def run(self, upload, *, dry_run):
+        return services.round_scores_import_file(upload, upload.name, competition_code=self.competition.code,
+                                                 round_code=self.round.code, dry_run=dry_run, user=self.request.user)
+
+    def success_url(self, result):
+        return self.results_url()
+
+
+class RoundPanelView(CompetitionMixin, WagtailAdminTemplateMixin, TemplateView):
+    """A round's panel: put judges on it (one chief judge), seat a judge for one entrant
+    (refused when the judge must be recused), record a declared conflict."""
+
+    template_name = "competitions/admin/panel.html"
+    header_icon = "group"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.round = get_object_or_404(Round.objects.select_related("competition"), pk=kwargs["round_id"],
+                                       competition=self.competition)
+
+    def get_page_title(self):
+        return _("Panel: %(round)s") % {"round": self.round.name}
+
+    def get_context_data(self, **kwargs):
+        panel = selectors.round_panel(round=self.round)
+        return super().get_context_data(competition=self.competition, round=self.round, panel=panel,
+                                        back_url=self.results_url(), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        judge = Judge.objects.filter(competition=self.competition, pk=_int(request.POST.get("judge"))).first()
+        entry = Entry.objects.filter(competition=self.competition, pk=_int(request.POST.get("entry"))).first()
+        if judge is None or (action in ("seat", "conflict") and entry is None):
+            messages.error(request, _("Choose a judge and an entrant of this competition."))
+            return redirect(request.path)
+        try:
+            if action == "assign":
+                services.judge_assign(round=self.round, judge=judge, is_chief=request.POST.get("is_chief") == "on")
+                messages.success(request, _("%(judge)s is on the panel.") % {"judge": judge.name})
+            elif action == "seat":
+                services.panel_seat_assign(round=self.round, judge=judge, entry=entry)
+                messages.success(request, _("%(judge)s scores %(entrant)s.") % {"judge": judge.name, "entrant": entry})
+            elif action == "conflict":
+                reason = request.POST.get("reason", "").strip()[:200]
+                validate_no_control_characters(reason)
+                services.conflict_declare(judge=judge, entry=entry, reason=reason)
+                messages.success(request, _("Conflict recorded: %(judge)s no longer scores %(entrant)s.")
+                                 % {"judge": judge.name, "entrant": entry})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(request.path)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -13,7 +13,6 @@ from home.middleware import throttled_session_renewal
 
 from . import selectors, services
 from .forms import NoteForm, PaperSeatForm, ReasonForm, score_rows, sheet_values_from_post
-from .models import Entry, Judge, ProblemReport, ScoreSheetVersion, SheetUnlock, SpreadAlert
 
 
 def _round_for_chief(request, round_id):
@@ -53,16 +52,10 @@ def console_sheet(request, round_id, sheet_id):
         else:
             messages.success(request, _unlocked_message(sheet))
             return redirect("competitions:chief_console", rnd.pk)
-    fields = selectors.round_fields(rnd)
-    versions = [
-        (v, [v.criteria.get(f.name, "") for f in fields], selectors.receipt_code(v))
-        for v in ScoreSheetVersion.objects.filter(sheet=sheet).select_related("changed_by").order_by("-number")
-    ]
+    history = selectors.console_sheet_history(round=rnd, sheet=sheet)
     return render(request, "competitions/judging/console_sheet.html", {
-        "round": rnd, "sheet": sheet, "form": form, "versions": versions,
-        "fields": fields, "label": selectors.entrant_label(sheet.entry),
-        "alerts": list(SpreadAlert.objects.filter(sheet=sheet).order_by("-raised_at")),
-        "unlocks": list(SheetUnlock.objects.filter(sheet=sheet).select_related("unlocked_by").order_by("-unlocked_at")),
+        "round": rnd, "sheet": sheet, "form": form, "versions": history.versions, "fields": history.fields,
+        "label": history.label, "alerts": history.alerts, "unlocks": history.unlocks,
     })
 
 
@@ -71,37 +64,37 @@ def _unlocked_message(sheet):
         "judge": sheet.judge.name}
 
 
-@login_required
-@require_POST
-def console_open(request, round_id):
+def _round_state_step(request, round_id, change, done_message):
+    """Open or confirm the round with `change` (a service); its refusal, or `done_message`,
+    shows on the console."""
     rnd = _round_for_chief(request, round_id)
     try:
-        services.round_open(round=rnd, user=request.user)
+        change(round=rnd, user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The round is open: its judges can score on their phones."))
+        messages.success(request, done_message)
     return redirect("competitions:chief_console", rnd.pk)
+
+
+@login_required
+@require_POST
+def console_open(request, round_id):
+    return _round_state_step(request, round_id, services.round_open,
+                             _("The round is open: its judges can score on their phones."))
 
 
 @login_required
 @require_POST
 def console_confirm(request, round_id):
-    rnd = _round_for_chief(request, round_id)
-    try:
-        services.round_confirm(round=rnd, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The round is confirmed."))
-    return redirect("competitions:chief_console", rnd.pk)
+    return _round_state_step(request, round_id, services.round_confirm, _("The round is confirmed."))
 
 
 @login_required
 @require_POST
 def console_report(request, round_id, report_id):
     rnd = _round_for_chief(request, round_id)
-    report = ProblemReport.objects.filter(round=rnd, pk=report_id).first()
+    report = selectors.console_report(round=rnd, report_id=report_id)
     if report is None:
         raise Http404
     form = NoteForm(request.POST)
@@ -121,8 +114,7 @@ def console_paper(request, round_id):
     values, errors = {}, {}
     if request.method == "POST" and form.is_valid():
         judge_id, entry_id = form.seat_ids()
-        judge = Judge.objects.filter(pk=judge_id, competition_id=rnd.competition_id).first()
-        entry = Entry.objects.filter(pk=entry_id, competition_id=rnd.competition_id).first()
+        judge, entry = selectors.paper_seat(round=rnd, judge_id=judge_id, entry_id=entry_id)
         values = sheet_values_from_post(request.POST, fields)
         try:
             result = services.paper_entry_record(round=rnd, judge=judge, entry=entry, values=values, user=request.user)

@@ -132,18 +132,13 @@ def judge_alert_answer(request, alert_id):
         _missing(request)
     sheet = _sheet_page(request, alert.round_id, alert.entry_id)
     form = ReasonForm(request.POST)
-    revise = request.POST.get("action") == "revise"
-    values = sheet_values_from_post(request.POST, sheet.fields) if revise else None
+    action = request.POST.get("action")
+    # The revised scores typed come back with the form; a confirmation shows the sheet's own.
+    values = sheet_values_from_post(request.POST, sheet.fields) if action == services.ALERT_REVISE else None
     if form.is_valid():
         try:
-            if revise:
-                version = services.spread_alert_revise(alert=alert, values=values, user=request.user,
-                                                       reason=form.cleaned_data["reason"])
-                messages.success(request, _("Your revised scores are submitted."))
-                return redirect("competitions:judge_receipt", version.pk)
-            services.spread_alert_confirm(alert=alert, user=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, _("You confirmed your score."))
-            return redirect("competitions:judge_sheet", alert.round_id, alert.entry_id)
+            answered = services.spread_alert_answer(alert=alert, action=action, values=values, user=request.user,
+                                                    reason=form.cleaned_data["reason"])
         except services.SheetInvalid as exc:
             return _render_sheet(request, sheet, alert_errors=exc.errors, alert_form=form, alert_values=values)
         except services.SheetRefused as exc:
@@ -151,6 +146,12 @@ def judge_alert_answer(request, alert_id):
             return redirect("competitions:judge_sheet", alert.round_id, alert.entry_id)
         except ValidationError as exc:
             form.add_error(None, exc)
+        else:
+            if answered.revised:
+                messages.success(request, _("Your revised scores are submitted."))
+                return redirect("competitions:judge_receipt", answered.version.pk)
+            messages.success(request, _("You confirmed your score."))
+            return redirect("competitions:judge_sheet", alert.round_id, alert.entry_id)
     return _render_sheet(request, sheet, alert_form=form, alert_values=values)
 
 

@@ -1,5 +1,6 @@
 """Portal URLs of the competitions app (included at the site root, before Wagtail): my
-competitions, the judges' phone pages and the chief judge's console."""
+competitions and award certificates (with their public verification page), the judges' phone
+pages and the chief judge's console."""
 
 from django.urls import path
 
@@ -12,6 +13,8 @@ _SHEET = _ROUND + "entrants/<int:entry_id>/"
 
 urlpatterns = [
     path("me/competitions/", portal_views.my_competitions, name="mine"),
+    path("me/competitions/certificates/<str:code>/", portal_views.certificate, name="certificate"),
+    path("competitions/certificates/verify/<str:code>/", portal_views.certificate_verify, name="certificate_verify"),
     path("me/judging/", judging_views.judging_home, name="judging"),
     path(_ROUND, judging_views.judge_round, name="judge_round"),
     path(_ROUND + "report/", judging_views.judge_report, name="judge_report"),

@@ -129,6 +129,7 @@ class CompetitionResultsViewSet(ViewSet):
     def get_urlpatterns(self):
         return [
             path("", self.construct_view(admin_views.CompetitionListView), name="index"),
+            path("import/", self.construct_view(admin_views.CompetitionImportView), name="import"),
             path("<int:pk>/", self.construct_view(admin_views.ResultsView), name="results"),
             path("<int:pk>/publish/", self.construct_view(admin_views.PublishView), name="publish"),
             path("<int:pk>/reopen/", self.construct_view(admin_views.ReopenView), name="reopen"),
@@ -137,6 +138,10 @@ class CompetitionResultsViewSet(ViewSet):
                  name="round_exam"),
             path("<int:pk>/rounds/<int:round_id>/advance/", self.construct_view(admin_views.RoundAdvanceView),
                  name="advance"),
+            path("<int:pk>/rounds/<int:round_id>/scores/", self.construct_view(admin_views.RoundScoresImportView),
+                 name="round_scores"),
+            path("<int:pk>/rounds/<int:round_id>/panel/", self.construct_view(admin_views.RoundPanelView),
+                 name="panel"),
             path("<int:pk>/entries/<int:entry_id>/reinstate/", self.construct_view(admin_views.EntryReinstateView),
                  name="reinstate"),
         ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from home.db import BATCH_SIZE, fast_insert, refresh_statistics
-from home.imports import ImportResult, RowCleaner, RowError
+from home.imports import ImportResult, RowCleaner, RowError, import_rows_in_chunks
 from home.spreadsheets import cell_text
 from home.validators import strip_control_characters
 from people.models import StaffProfile
@@ -28,7 +28,7 @@ from ..models import (
 )
 from ..periods import Period
 from .locks import period_ensure_open
-from .rows import ANALYZE_AFTER_ROWS, PREVIEW_ROWS, MonthGuard, Rollback, chunks, sort_errors
+from .rows import ANALYZE_AFTER_ROWS, PREVIEW_ROWS, MonthGuard, chunks, sort_errors
 
 RESULT_COLUMN = "考勤结果"
 ATTENDANCE_PREVIEW_HEADERS = (
@@ -146,33 +146,21 @@ def attendance_import(table, *, dry_run, user=None):
 
     cleaner = RowCleaner(resource, required_columns=key_required)
     plan = _AttendancePlan(layout, result=result, header_row=table.header_row, dry_run=dry_run)
-    try:
-        with transaction.atomic():
-            rows, errors = [], []
-            for row_number, raw in table.rows:
-                result.total += 1
-                errors_before = len(errors)
-                values = cleaner.clean(row_number, raw, errors)
-                if layout == "dingtalk":
-                    values["punch_results"] = strip_control_characters(" / ".join(
-                        t for t in (cell_text(raw.get(c)) for c in cols.RESULT_COLUMNS) if t
-                    )[:100])
-                    if not values.get("staff_no") and not values.get("user_id") and len(errors) == errors_before:
-                        errors.append(RowError(row_number, cols.STAFF_NO, _("Give the 工号 or the UserId.")))
-                rows.append((row_number, values))
-                if len(rows) >= ATTENDANCE_CHUNK:
-                    plan.process(rows, errors)
-                    rows, errors = [], []
-            plan.process(rows, errors)
-            plan.finish()
-            if result.errors or dry_run:
-                raise Rollback
-    except Rollback:
-        pass
-    if result.errors:
-        result.preview = []
-        result.created = result.updated = result.unchanged = 0
-    else:
+
+    def clean_row(row_number, raw, errors):
+        errors_before = len(errors)
+        values = cleaner.clean(row_number, raw, errors)
+        if layout == "dingtalk":
+            values["punch_results"] = strip_control_characters(" / ".join(
+                t for t in (cell_text(raw.get(c)) for c in cols.RESULT_COLUMNS) if t
+            )[:100])
+            if not values.get("staff_no") and not values.get("user_id") and len(errors) == errors_before:
+                errors.append(RowError(row_number, cols.STAFF_NO, _("Give the 工号 or the UserId.")))
+        return values
+
+    import_rows_in_chunks(table, result, clean_row=clean_row, process=plan.process, finish=plan.finish,
+                          chunk_size=ATTENDANCE_CHUNK, dry_run=dry_run)
+    if not result.errors:
         result.side_effects = plan.side_effects()
         if not dry_run and result.created + result.updated >= ANALYZE_AFTER_ROWS:
             refresh_statistics(AttendanceDay)

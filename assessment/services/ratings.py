@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from home.db import BATCH_SIZE, fast_insert, refresh_statistics
-from home.imports import ImportResult, RowCleaner, RowError
+from home.imports import ImportResult, RowCleaner, RowError, import_rows_in_chunks
 from people.models import StaffProfile, Window
 
 from .. import abuse
@@ -24,7 +24,7 @@ from ..models import BadReviewCase, Rating, RatingSource
 from ..periods import Period
 from .cases import case_open, cases_open_for_bad_ratings
 from .locks import period_ensure_open
-from .rows import ANALYZE_AFTER_ROWS, PREVIEW_ROWS, MonthGuard, Rollback, chunks, months_of, sort_errors
+from .rows import ANALYZE_AFTER_ROWS, PREVIEW_ROWS, MonthGuard, chunks, months_of, sort_errors
 
 IMPORT_SOURCE_CODES = {rr.GB: "import-gb", rr.PROVINCIAL: "import-provincial"}
 QR_SOURCE_CODE = "qr-page"
@@ -281,43 +281,33 @@ def rating_import(table, *, dry_run, user=None, source=None, direction=rr.GB):
         return result
     cleaner = RowCleaner(cols.RatingResource(), required_columns=cols.RATING_REQUIRED)
     job = _RatingImport(source=source, result=result, header_row=table.header_row, dry_run=dry_run)
-    try:
-        with transaction.atomic():
-            chunk, errors = [], []
-            for row_number, raw in table.rows:
-                result.total += 1
-                before = len(errors)
-                values = cleaner.clean(row_number, raw, errors)
-                values["assess_number"] = values.get("assess_number") or 1
-                if values.get("level"):
-                    try:
-                        values["level"] = rr.parse_level(values["level"], direction)
-                    except rr.LevelError:
-                        errors.append(
-                            RowError(
-                                row_number,
-                                cols.LEVEL,
-                                _("“%(v)s” is not a level: write 非常满意, 满意, 基本满意, 不满意, 非常不满意 or 1–5.")
-                                % {"v": values["level"]},
-                            )
-                        )
-                        values.pop("level")
-                if not values.get("staff_no") and not values.get("window_code"):
-                    errors.append(RowError(row_number, cols.HANDLER, _("Give the handler's 工号 or the window code.")))
-                if len(errors) > before:
-                    values["_bad"] = True
-                chunk.append((row_number, values))
-                if len(chunk) >= RATING_CHUNK:
-                    job.process(chunk, errors)
-                    chunk, errors = [], []
-            job.process(chunk, errors)
-            if result.errors or dry_run:
-                raise Rollback
-    except Rollback:
-        pass
+
+    def clean_row(row_number, raw, errors):
+        before = len(errors)
+        values = cleaner.clean(row_number, raw, errors)
+        values["assess_number"] = values.get("assess_number") or 1
+        if values.get("level"):
+            try:
+                values["level"] = rr.parse_level(values["level"], direction)
+            except rr.LevelError:
+                errors.append(
+                    RowError(
+                        row_number,
+                        cols.LEVEL,
+                        _("“%(v)s” is not a level: write 非常满意, 满意, 基本满意, 不满意, 非常不满意 or 1–5.")
+                        % {"v": values["level"]},
+                    )
+                )
+                values.pop("level")
+        if not values.get("staff_no") and not values.get("window_code"):
+            errors.append(RowError(row_number, cols.HANDLER, _("Give the handler's 工号 or the window code.")))
+        if len(errors) > before:
+            values["_bad"] = True
+        return values
+
+    import_rows_in_chunks(table, result, clean_row=clean_row, process=job.process, chunk_size=RATING_CHUNK,
+                          dry_run=dry_run)
     if result.errors:
-        result.preview = []
-        result.created = result.updated = result.unchanged = 0
         return result
     if not dry_run and result.created + result.updated >= ANALYZE_AFTER_ROWS:
         refresh_statistics(Rating, BadReviewCase)

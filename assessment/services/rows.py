@@ -1,5 +1,6 @@
 """What the spreadsheet imports of service records share: chunked id lists, the order of row
-errors, the rollback of a rejected file and the month lock asked once per month."""
+errors and the month lock asked once per month (the chunked, all-or-nothing run of the rows
+is home.imports.import_rows_in_chunks)."""
 
 from django.core.exceptions import ValidationError
 
@@ -22,10 +23,6 @@ def chunks(items, size=CHUNK):
 def sort_errors(errors, order):
     column_order = {name: i for i, name in enumerate(order)}
     errors.sort(key=lambda e: (e.row, column_order.get(e.column, 99)))
-
-
-class Rollback(Exception):
-    """Raised inside an import's transaction to undo what earlier chunks wrote."""
 
 
 def months_of(moments):

@@ -1,12 +1,17 @@
 """The public side of a competition: an index page and one page per competition
 (announcement, rules and, once published, the frozen results)."""
 
+import hashlib
+import json
 from decimal import Decimal
 
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
@@ -43,7 +48,7 @@ class CompetitionIndexPage(Page):
         verbose_name_plural = _("competitions indexes")
 
 
-class CompetitionPage(Page):
+class CompetitionPage(RoutablePageMixin, Page):
     """A skills competition. Its title is the competition's name; `code` is its key in
     workbooks and commands."""
 
@@ -123,3 +128,52 @@ class CompetitionPage(Page):
         # The public page shows only the frozen, published standings, never live scores.
         context["snapshot"] = published_snapshot(competition=self)
         return context
+
+    @path("screen/", name="big_screen")
+    def big_screen(self, request):
+        """大屏: the published standings full screen, for a projector in the hall. Never the live
+        standings: before publication (or after a reopen) it says so. Public like the page."""
+        context = {"page": self, "self": self, "request": request, **big_screen_context(self)}
+        response = TemplateResponse(request, "competitions/big_screen.html", context)
+        # The screen polls itself for a new publication: no cached copy may hide one.
+        add_never_cache_headers(response)
+        return response
+
+    @property
+    def big_screen_url(self):
+        return self.url + self.reverse_subpage("big_screen").lstrip("/") if self.url else None
+
+
+def big_screen_context(competition):
+    """What the big screen shows, taken from the published snapshot only and only the fields
+    the public page shows (names, never 工号 or staff ids). One query."""
+    from ..selectors import published_snapshot
+
+    data = published_snapshot(competition=competition)
+    # Fingerprint of what is on screen: the page reloads itself only when it changes.
+    version = hashlib.sha256(
+        json.dumps([competition.title, competition.year, data], sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()[:16]
+    if data is None:
+        return {"snapshot": None, "screen_version": version}
+    codes = [r["code"] for r in data["rounds"]]
+    rows = [
+        {
+            "rank": row["rank"],
+            "entrant": row["label"] if data["team"] else row["name"],
+            "members": row["name"] if data["team"] else "",
+            "remark": row["remark"],
+            "cells": [row["rounds"].get(code) for code in codes],
+            "total": row["total"],
+            "award": row["award"],
+        }
+        for row in data["rows"]
+    ]
+    podium = [
+        {"level": level, "rows": [row for row in rows if row["award"] == level]} for level in (1, 2, 3)
+    ]
+    return {
+        "snapshot": {"team": data["team"], "rounds": data["rounds"], "rows": rows},
+        "podium": [step for step in podium if step["rows"]],
+        "screen_version": version,
+    }

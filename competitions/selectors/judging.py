@@ -433,6 +433,43 @@ def console_sheet(*, round, sheet_id):
             .select_related("judge", "entry__staff", "entry__team").first())
 
 
+@dataclass
+class SheetHistory:
+    label: tuple  # (工号 or team name, person's name or "")
+    fields: list
+    versions: list  # [(ScoreSheetVersion, [its score per field], receipt code)], newest first
+    alerts: list  # [SpreadAlert], newest first
+    unlocks: list  # [SheetUnlock], newest first
+
+
+def console_sheet_history(*, round, sheet):
+    """What the console shows of one sheet (from console_sheet): every version with who, when
+    and why, its spread alerts and the chief judge's unlocks. Four queries."""
+    fields = round_fields(round)
+    versions = [
+        (v, [v.criteria.get(f.name, "") for f in fields], receipt_code(v))
+        for v in ScoreSheetVersion.objects.filter(sheet=sheet).select_related("changed_by").order_by("-number")
+    ]
+    return SheetHistory(
+        label=entrant_label(sheet.entry), fields=fields, versions=versions,
+        alerts=list(SpreadAlert.objects.filter(sheet=sheet).order_by("-raised_at")),
+        unlocks=list(SheetUnlock.objects.filter(sheet=sheet).select_related("unlocked_by").order_by("-unlocked_at")),
+    )
+
+
+def console_report(*, round, report_id):
+    """A problem reported to the chief judge of the round, or None."""
+    return ProblemReport.objects.filter(round=round, pk=report_id).first()
+
+
+def paper_seat(*, round, judge_id, entry_id):
+    """(judge, entry) of the round's competition a paper sheet is typed for, by their ids
+    (None for an id of another competition)."""
+    judge = Judge.objects.filter(pk=judge_id, competition_id=round.competition_id).first()
+    entry = Entry.objects.filter(pk=entry_id, competition_id=round.competition_id).first()
+    return judge, entry
+
+
 def console_round(*, round_id):
     return Round.objects.filter(pk=round_id).select_related("competition", "rubric").first()
 

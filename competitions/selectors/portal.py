@@ -1,13 +1,14 @@
 """The staff portal's competitions page (/me/competitions/): my competitions, their rounds and,
-once published, my own result read from the snapshot only."""
+once published, my own result read from the snapshot only; and the award certificates."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 
-from ..models import CompetitionPage, Entry, ResultSnapshot, Round, TeamMember
+from ..models import Award, CompetitionPage, Entry, ResultSnapshot, Round, TeamMember
 from .standings import REMARK_NAMES
 
 
@@ -33,6 +34,7 @@ class MyCompetition:
     rank: int | None = None
     total: Decimal | None = None
     award: int | None = None
+    award_code: str = ""  # my award's certificate (verification) code, when the results give me one
     entrants: int = 0  # ranked rows of the published standings
     my_rank: int | None = None  # my individual rank, in a team competition
     my_total: Decimal | None = None
@@ -53,8 +55,8 @@ def _my_row(rows, staff_id):
 def competitions_for_staff(*, staff):
     """The competitions `staff` is entered in (as a person or a team member), newest first, with
     each round's state; once published, their rank, total, per-round scores and award read from
-    the published snapshot only (live scores and other people's rows never leave here). Five
-    queries whatever the number of competitions and rounds."""
+    the published snapshot only (live scores and other people's rows never leave here), with the
+    code of my award's certificate. Five queries whatever the number of competitions and rounds."""
     remarks = dict(Entry.objects.filter(staff=staff).values_list("competition_id", "remark"))
     teams = {
         competition_id: (team_name, remark or "")
@@ -72,11 +74,13 @@ def competitions_for_staff(*, staff):
             "pk", "competition_id", "code", "name", "kind", "state", "exam_id", "sort_order")))
         .order_by("-year", "title")
     )
-    snapshots, data = {}, {}
-    for competition_id, published_at, standings in ResultSnapshot.objects.filter(
+    snapshots, data, codes = {}, {}, {}
+    # One award per person and snapshot (a constraint): my certificate code rides along.
+    my_award = Award.objects.filter(snapshot=OuterRef("pk"), staff=staff).values("code")[:1]
+    for competition_id, published_at, standings, code in ResultSnapshot.objects.filter(
         competition_id__in=ids, withdrawn_at__isnull=True
-    ).values_list("competition_id", "published_at", "data"):
-        snapshots[competition_id], data[competition_id] = published_at, standings
+    ).annotate(award_code=Subquery(my_award)).values_list("competition_id", "published_at", "data", "award_code"):
+        snapshots[competition_id], data[competition_id], codes[competition_id] = published_at, standings, code or ""
     result = []
     for competition in competitions:
         team_name, team_remark = teams.get(competition.pk, ("", ""))
@@ -86,6 +90,7 @@ def competitions_for_staff(*, staff):
         if competition.pk in data:
             standings = data[competition.pk]
             mine.published_at = snapshots[competition.pk]
+            mine.award_code = codes[competition.pk]
             row = _my_row(standings.get("rows", ()), staff.pk)
             mine.entrants = sum(1 for r in standings.get("rows", ()) if r.get("rank") is not None)
             if standings.get("team"):
@@ -104,3 +109,30 @@ def competitions_for_staff(*, staff):
             mine.rounds.append(item)
         result.append(mine)
     return result
+
+
+# --- award certificates ------------------------------------------------------------------------
+
+# A printed code as typed or scanned: letters and digits only (anything else cannot match, and
+# never reaches the database).
+_CODE = re.compile(r"[A-Z0-9]{1,16}")
+
+
+def normalise_award_code(code):
+    """The code in the form it is stored (capitals, no spaces), or "" when it cannot be one."""
+    code = "".join(str(code or "").split()).upper()
+    return code if _CODE.fullmatch(code) else ""
+
+
+def award_by_code(code):
+    """The award with this verification code (any case, spaces ignored) with its snapshot (the
+    published results, withdrawn or not), competition, person and team, or None. One query."""
+    code = normalise_award_code(code)
+    if not code:
+        return None
+    return (
+        Award.objects.select_related("snapshot", "competition", "staff", "entry__team")
+        .defer("snapshot__data")
+        .filter(code=code)
+        .first()
+    )

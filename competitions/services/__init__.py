@@ -15,6 +15,7 @@ from .chief_judge import (
 )
 from .competition_setup import competition_import, competition_import_file, competition_index_page
 from .judging import (
+    ALERT_REVISE,
     SCORE_FIELD,
     WRITABLE_STATES,
     SheetInvalid,
@@ -23,6 +24,7 @@ from .judging import (
     judge_sheet_submit,
     problem_report_send,
     sheet_fields,
+    spread_alert_answer,
     spread_alert_confirm,
     spread_alert_revise,
     spread_alerts_refresh,
@@ -50,6 +52,7 @@ from .results import (
 from .score_sheets import round_scores_import, round_scores_import_file
 
 __all__ = [
+    "ALERT_REVISE",
     "AWARD_NAMES",
     "SCORE_FIELD",
     "WRITABLE_STATES",
@@ -90,6 +93,7 @@ __all__ = [
     "round_state_change",
     "score_sheet_unlock",
     "sheet_fields",
+    "spread_alert_answer",
     "spread_alert_confirm",
     "spread_alert_revise",
     "spread_alerts_refresh",

@@ -200,7 +200,8 @@ def _save_if_changed(obj, values):
 
 def competition_index_page():
     """The competitions index (created under the site's home page, or the tree root, if
-    missing), where organisers (竞赛组织) may add, edit and publish competition pages."""
+    missing). Organisers get their page permissions on a new index from a post_save receiver
+    (competitions.apps), not here."""
     from wagtail.models import Page, Site
 
     index = CompetitionIndexPage.objects.first()
@@ -209,14 +210,20 @@ def competition_index_page():
         parent = site.root_page if site else Page.get_first_root_node()
         index = CompetitionIndexPage(title=_("Skills competitions"), slug="competitions")
         parent.add_child(instance=index)
-    _organiser_page_permissions_ensure(index)
     return index
 
 
 ORGANISER_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
 
 
-def _organiser_page_permissions_ensure(index):
+def organiser_page_permissions_ensure(index=None):
+    """Organisers (竞赛组织) may add, edit and publish competition pages under the competitions
+    index (`index`, else the existing one; none yet: nothing to do). Idempotent. Run when an
+    index is created and after every migrate (competitions.apps), which also gives them back
+    to role groups made anew."""
+    index = index or CompetitionIndexPage.objects.first()
+    if index is None:
+        return
     organiser_roles = [role for role, permissions in ROLE_PERMISSIONS.items() if ORGANISE in permissions]
     groups = list(Group.objects.filter(name__in=organiser_roles))
     permissions = list(

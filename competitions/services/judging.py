@@ -288,6 +288,28 @@ def spread_alert_revise(*, alert, values, user=None, reason, now=None):
     return version
 
 
+ALERT_REVISE = "revise"  # the answer that changes the scores; any other answer keeps them
+
+
+@dataclass
+class AlertAnswered:
+    alert: SpreadAlert
+    version: ScoreSheetVersion | None  # the sheet's new version when the judge revised
+
+    @property
+    def revised(self):
+        return self.version is not None
+
+
+def spread_alert_answer(*, alert, action, values=None, user=None, reason, now=None):
+    """The judge concerned answers a spread alert, saying why: `action` ALERT_REVISE changes
+    their scores to `values` (a new version of the sheet); any other action confirms the score."""
+    if action == ALERT_REVISE:
+        version = spread_alert_revise(alert=alert, values=values, user=user, reason=reason, now=now)
+        return AlertAnswered(alert=alert, version=version)
+    return AlertAnswered(alert=spread_alert_confirm(alert=alert, user=user, reason=reason, now=now), version=None)
+
+
 # --- problems reported to the chief judge ----------------------------------------------------
 
 

@@ -1,9 +1,11 @@
 """One round's score sheets imported from a file: all rows or none; a changed row is a new
-version of its sheet."""
+version of its sheet, and a judge's submitted sheet changes only after the chief judge
+unlocks it."""
 
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from home.imports import ImportResult, RowError, cell_problem
@@ -20,9 +22,11 @@ from ..models import (
     ScoreSheet,
     ScoreSheetVersion,
     SheetStatus,
+    SheetUnlock,
 )
 from ..models.rounds import STATE_ORDER
 from ..workbook import key_text, norm, number, present, single_sheet_table
+from .judging import REASON_MAX, spread_alerts_refresh
 from .panels import Recusal
 from .results import round_state_change
 
@@ -53,7 +57,13 @@ def round_scores_import(table, *, round, dry_run, user=None, reason=""):
     """Import one round's scores from a Table (headers normalised): judges' sheets (评委,
     参赛者, then 得分 or one column per 评分项) or, without a 评委 column, one score per
     entrant (offline written rounds). All rows or none; a row equal to the current sheet
-    changes nothing; a changed row is a new version of the sheet."""
+    changes nothing; a changed row is a new version of the sheet.
+
+    A judge's submitted sheet changes only when the chief judge unlocks it (DESIGN): a row
+    changing one is an error, and the whole file is refused; once unlocked (a draft again) the
+    row becomes its next version, as the judge's own revision would. Sheets without a judge
+    (offline written rounds, online exams) have no unlock: they take a changed score as a new
+    version until the round is confirmed, when every import is refused."""
     rnd = round
     competition = rnd.competition
     result = ImportResult(total=len(table), dry_run=dry_run)
@@ -174,36 +184,92 @@ def round_scores_import(table, *, round, dry_run, user=None, reason=""):
         errors.sort(key=lambda e: e.row)
         return result
 
-    existing = {(s.judge_id, s.entry_id): s for s in ScoreSheet.objects.filter(round=rnd)}
-    new_sheets, changed = [], []
+    try:
+        with transaction.atomic():
+            return _sheets_write(rnd, rows, result, use_criteria=use_criteria, dry_run=dry_run, user=user,
+                                 reason=reason)
+    except IntegrityError:
+        # A judge's phone created one of the new sheets while the file was being imported.
+        result.created = result.updated = result.unchanged = 0
+        result.changes = []
+        errors.append(RowError(table.header_row, _("File"), _(
+            "Some of these sheets were entered meanwhile on a judge's phone: import the file again.")))
+        return result
+
+
+def _shown_score(value):
+    return f"{Decimal(value).normalize():f}"
+
+
+def _sheets_write(rnd, rows, result, *, use_criteria, dry_run, user, reason):
+    """Compare the checked rows with the round's sheets and write the difference (the caller's
+    transaction). Rows changing a judge's submitted sheet refuse the whole file."""
+    sheets = ScoreSheet.objects.filter(round=rnd)
+    if not dry_run:
+        # Held until the import commits: a judge submitting meanwhile waits, then sees the import.
+        sheets = sheets.select_for_update()
+    existing = {(s.judge_id, s.entry_id): s for s in sheets}
+    new_sheets, changed, locked = [], [], []
     for row, judge, entry, criteria, total in rows:
         sheet = existing.get((judge.pk if judge else None, entry.pk))
         if sheet is None:
             new_sheets.append(ScoreSheet(round=rnd, judge=judge, entry=entry, criteria=criteria, total=total,
                                          status=SheetStatus.SUBMITTED, version=1, entered_by=user))
             result.created += 1
-        elif sheet.total != total or sheet.criteria != criteria or sheet.status != SheetStatus.SUBMITTED:
+            continue
+        # A file with only 得分 says nothing about the criteria a judge scored on the phone.
+        same = sheet.total == total and (sheet.criteria == criteria or not use_criteria)
+        if same and sheet.status == SheetStatus.SUBMITTED:
+            result.unchanged += 1
+        elif sheet.status == SheetStatus.SUBMITTED and sheet.judge_id is not None:
+            columns = [name for name, value in criteria.items() if sheet.criteria.get(name) != value] or [SCORE]
+            locked.append(RowError(row, "、".join(columns), _(
+                "%(judge)s's sheet for %(entrant)s is already submitted (%(old)s; this file: %(new)s): "
+                "a change needs the chief judge to unlock it first.")
+                % {"judge": judge.name, "entrant": entry, "old": _shown_score(sheet.total), "new": _shown_score(total)}))
+        else:
             result.changes.append(_("Row %(row)d %(entrant)s: %(old)s → %(new)s") % {
                 "row": row, "entrant": entry, "old": sheet.total, "new": total})
-            sheet.criteria, sheet.total, sheet.status = criteria, total, SheetStatus.SUBMITTED
-            sheet.version += 1
-            sheet.entered_by = user
-            changed.append(sheet)
+            changed.append((sheet, criteria, total))
             result.updated += 1
-        else:
-            result.unchanged += 1
+    if locked:
+        result.created = result.updated = result.unchanged = 0
+        result.changes = []
+        result.add_errors(locked)
+        return result
     if dry_run:
         return result
-    with transaction.atomic():
-        ScoreSheet.objects.bulk_create(new_sheets, batch_size=1000)
-        ScoreSheet.objects.bulk_update(changed, ["criteria", "total", "status", "version", "entered_by", "updated_at"],
-                                       batch_size=1000)
-        note = reason or _("Imported from a score sheet")
-        ScoreSheetVersion.objects.bulk_create(
-            [ScoreSheetVersion(sheet=s, number=s.version, criteria=s.criteria, total=s.total, status=s.status,
-                               changed_by=user, reason=note) for s in (*new_sheets, *changed)],
-            batch_size=1000,
-        )
-        if (new_sheets or changed) and STATE_ORDER.index(rnd.state) < STATE_ORDER.index(RoundState.REVIEW):
-            round_state_change(round=rnd, to_state=RoundState.REVIEW, user=user, reason=_("Scores imported"))
+
+    note = reason or _("Imported from a score sheet")
+    notes = {}
+    if changed:
+        # Numbered after every version kept (a judge's draft that was never submitted has none).
+        last = dict(ScoreSheetVersion.objects.filter(sheet__in=[s.pk for s, _c, _t in changed]).values("sheet")
+                    .annotate(number=Max("number")).values_list("sheet", "number"))
+        drafts = [s.pk for s, _c, _t in changed if s.judge_id is not None]
+        if drafts:
+            # The latest unlock of each sheet, in its history.
+            for sheet_id, unlock_reason in (SheetUnlock.objects.filter(sheet_id__in=drafts)
+                                            .order_by("unlocked_at", "pk").values_list("sheet_id", "reason")):
+                notes[sheet_id] = (_("Imported after the chief judge unlocked it: %(reason)s")
+                                   % {"reason": unlock_reason})[:REASON_MAX]
+        for sheet, criteria, total in changed:
+            sheet.criteria, sheet.total, sheet.status = criteria, total, SheetStatus.SUBMITTED
+            sheet.version = last.get(sheet.pk, 0) + 1
+            sheet.entered_by = user
+    changed = [sheet for sheet, _c, _t in changed]
+    ScoreSheet.objects.bulk_create(new_sheets, batch_size=1000)
+    ScoreSheet.objects.bulk_update(changed, ["criteria", "total", "status", "version", "entered_by", "updated_at"],
+                                   batch_size=1000)
+    ScoreSheetVersion.objects.bulk_create(
+        [ScoreSheetVersion(sheet=s, number=s.version, criteria=s.criteria, total=s.total, status=s.status,
+                           changed_by=user, reason=notes.get(s.pk, note)) for s in (*new_sheets, *changed)],
+        batch_size=1000,
+    )
+    # A judge's draft submitted by the file: its entrant's spread alerts, as after the judge's own submit.
+    revised = sorted({s.entry_id for s in changed if s.judge_id is not None})
+    if revised:
+        spread_alerts_refresh(round=rnd, entry_ids=revised)
+    if (new_sheets or changed) and STATE_ORDER.index(rnd.state) < STATE_ORDER.index(RoundState.REVIEW):
+        round_state_change(round=rnd, to_state=RoundState.REVIEW, user=user, reason=_("Scores imported"))
     return result

@@ -3,7 +3,7 @@
 An import validates every row and writes nothing unless every row is valid; errors read
 `第N行 列名: 原因`. Most imports read the whole file into a Table; the big ones
 (`streaming=True`: attendance, ratings) get a StreamTable and validate and write in chunks
-inside one transaction that is rolled back on any error. Each app describes its
+inside one transaction that is rolled back on any error (`import_rows_in_chunks`). Each app describes its
 import as a `SpreadsheetImport` and registers it with the `register_spreadsheet_import`
 Wagtail hook; the management commands and the admin's upload → preview → confirm
 screens (home.import_views) both run it through `run_import`.
@@ -12,7 +12,7 @@ screens (home.import_views) both run it through `run_import`.
 import math
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from import_export.widgets import ForeignKeyWidget
 from wagtail import hooks
@@ -180,6 +180,38 @@ def duplicate_key_errors(rows, key, column):
         else:
             first_seen[value] = row_number
     return errors
+
+
+class _Rollback(Exception):
+    """Raised inside a chunked import's transaction to undo what earlier chunks wrote."""
+
+
+def import_rows_in_chunks(table, result, *, clean_row, process, chunk_size, dry_run, finish=None):
+    """Run a streaming import's rows through one transaction, all or nothing: each row of
+    `table` is counted in `result.total` and cleaned by `clean_row(row number, raw, errors)`,
+    which returns its values and appends its RowErrors to `errors`; every `chunk_size` rows,
+    and once for the rest, `process([(row number, values)], errors)` checks them and writes
+    them unless dry_run or `result` has errors. Then `finish()`, if given. Everything written
+    is rolled back on dry_run or any error, and a rejected file keeps no counts nor preview."""
+    try:
+        with transaction.atomic():
+            rows, errors = [], []
+            for row_number, raw in table.rows:
+                result.total += 1
+                rows.append((row_number, clean_row(row_number, raw, errors)))
+                if len(rows) >= chunk_size:
+                    process(rows, errors)
+                    rows, errors = [], []
+            process(rows, errors)
+            if finish is not None:
+                finish()
+            if result.errors or dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    if result.errors:
+        result.preview = []
+        result.created = result.updated = result.unchanged = 0
 
 
 @dataclass(frozen=True)

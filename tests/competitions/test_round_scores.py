@@ -1,5 +1,6 @@
 """import_round_scores: judges' sheets and offline written scores, all rows or none, with
-recusal, maxima and idempotent re-imports; the trimmed mean through the standings."""
+recusal, maxima and idempotent re-imports; a judge's submitted sheet changes only after the
+chief judge unlocks it; the trimmed mean through the standings."""
 
 from decimal import Decimal
 
@@ -15,11 +16,20 @@ from competitions.models import (
     RoundStateLog,
     ScoreSheet,
     ScoreSheetVersion,
+    SheetStatus,
+    SpreadAlert,
 )
 from competitions.selectors import competition_standings, round_aggregates
-from competitions.services import competition_import_file, conflict_declare, round_scores_import_file
+from competitions.services import (
+    competition_import_file,
+    conflict_declare,
+    judge_sheet_draft_save,
+    judge_sheet_submit,
+    round_scores_import_file,
+    score_sheet_unlock,
+)
 
-from .conftest import SAMPLES, read_sheets, xlsx
+from .conftest import RUBRIC, SAMPLES, full_sheet, make_judged_round, read_sheets, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +154,8 @@ def test_offline_written_round_csv(competition):
 
 
 def test_a_changed_score_is_a_new_version(competition):
+    """A written score has no judge to unlock it: a correction is a new version, also once the
+    first import has put the round in review (a confirmed round refuses every import)."""
     assert _scores(xlsx({"s": [["参赛者", "得分"], ["CD1001", 88]]}), "ZS").ok
     result = _scores(xlsx({"s": [["参赛者", "得分"], ["CD1001", 90]]}), "ZS")
     assert result.updated == 1
@@ -173,3 +185,112 @@ def test_commands(competition, capsys):
     with pytest.raises(CommandError):
         call_command("import_round_scores", str(SAMPLES / "competition_2026_scores_ZS.xlsx"), "--competition", "JS2026",
                      "--round", "SC")
+
+
+# --- a judge's submitted sheet changes only after the chief judge unlocks it ---------------------
+
+
+def _criteria_row(judge, entry, values):
+    return [judge.user.username, entry.staff.staff_no, *[values[name] for name, _max, _d in RUBRIC]]
+
+
+def _judged_file(setup, *rows, header=None):
+    header = header or ["评委", "参赛者", *[name for name, _max, _d in RUBRIC]]
+    content = xlsx({"评分": [header, *rows]})
+    return round_scores_import_file(content, "scores.xlsx", competition_code=setup.competition.code,
+                                    round_code=setup.round.code, dry_run=False)
+
+
+def _versions(sheet):
+    return list(ScoreSheetVersion.objects.filter(sheet=sheet).order_by("number").values_list("number", "total"))
+
+
+def test_reimporting_another_score_for_a_submitted_sheet_is_refused_and_nothing_is_written(competition, sample_bytes):
+    assert _scores(sample_bytes("competition_2026_scores_SC.xlsx"), "SC").ok
+    versions = ScoreSheetVersion.objects.count()
+    rows = _sheet(sample_bytes, "SC")
+    rows[1][2] = 15  # judge 评委甲 on CD1001: 服务礼仪 14 → 15
+    rows[3][5] = 20  # judge 评委甲 on CD1005: 沟通解释 changed as well
+    result = _scores(xlsx({"评分": rows}), "SC")
+    assert [(e.row, e.column) for e in result.errors] == [(2, "服务礼仪"), (4, "沟通解释")]
+    message = str(result.errors[0])
+    assert "评委甲" in message and "CD1001" in message and "79" in message and "80" in message
+    assert result.created == result.updated == 0 and not result.changes
+    sheet = ScoreSheet.objects.get(round__code="SC", judge__user__username="judge", entry__staff__staff_no="CD1001")
+    assert (sheet.total, sheet.version) == (Decimal("79"), 1)
+    assert ScoreSheetVersion.objects.count() == versions
+    # A dry run (the preview) shows the same refusal.
+    assert [e.row for e in _scores(xlsx({"评分": rows}), "SC", dry_run=True).errors] == [2, 4]
+
+
+def test_a_refused_row_keeps_the_other_rows_of_the_file_out_too(competition, sample_bytes):
+    rows = _sheet(sample_bytes, "SC")
+    assert _scores(xlsx({"评分": rows[:2]}), "SC").ok  # one sheet in: 评委甲 on CD1001
+    rows[1][3] = 33
+    result = _scores(xlsx({"评分": rows}), "SC")
+    assert [(e.row, e.column) for e in result.errors] == [(2, "业务准确")]
+    assert ScoreSheet.objects.count() == 1
+
+
+def test_a_sheet_submitted_on_the_phone_is_not_changed_by_a_file(home_page):
+    setup = make_judged_round()
+    judge, entry = setup.judges[1], setup.entries[0]
+    submitted = full_sheet(业务准确="30")  # 90
+    judge_sheet_submit(round=setup.round, judge=judge, entry=entry, values=submitted)
+
+    result = _judged_file(setup, _criteria_row(judge, entry, full_sheet(业务准确="31")))
+    assert [(e.row, e.column) for e in result.errors] == [(2, "业务准确")]
+    assert judge.name in str(result.errors[0]) and entry.staff.staff_no in str(result.errors[0])
+    result = _judged_file(setup, [judge.user.username, entry.staff.staff_no, 91], header=["评委", "参赛者", "得分"])
+    assert [(e.row, e.column) for e in result.errors] == [(2, "得分")]
+
+    # The same scores, by criterion or as the total alone, change nothing.
+    assert _judged_file(setup, _criteria_row(judge, entry, submitted)).unchanged == 1
+    same_total = _judged_file(setup, [judge.user.username, entry.staff.staff_no, 90], header=["评委", "参赛者", "得分"])
+    assert same_total.ok and same_total.unchanged == 1 and same_total.updated == 0
+    sheet = ScoreSheet.objects.get(judge=judge, entry=entry)
+    assert sheet.criteria == {name: f"{Decimal(value):.2f}" for name, value in submitted.items()}
+    assert _versions(sheet) == [(1, Decimal("90.00"))]
+
+
+def test_an_unlocked_sheet_takes_the_file_as_its_next_version_then_is_locked_again(home_page):
+    setup = make_judged_round()
+    judge, entry = setup.judges[1], setup.entries[0]
+    judge_sheet_submit(round=setup.round, judge=judge, entry=entry, values=full_sheet(业务准确="30"))
+    sheet = ScoreSheet.objects.get(judge=judge, entry=entry)
+    score_sheet_unlock(sheet=sheet, user=setup.chief.user, reason="纸质评分表与手机录入不一致")
+
+    result = _judged_file(setup, _criteria_row(judge, entry, full_sheet(业务准确="34")))
+    assert result.ok and result.updated == 1
+    sheet.refresh_from_db()
+    assert (sheet.status, sheet.version, sheet.total) == (SheetStatus.SUBMITTED, 2, Decimal("94.00"))
+    assert _versions(sheet) == [(1, Decimal("90.00")), (2, Decimal("94.00"))]
+    assert "纸质评分表与手机录入不一致" in ScoreSheetVersion.objects.get(sheet=sheet, number=2).reason
+
+    # Submitted again: the same file changes nothing, another score is refused.
+    assert _judged_file(setup, _criteria_row(judge, entry, full_sheet(业务准确="34"))).unchanged == 1
+    assert not _judged_file(setup, _criteria_row(judge, entry, full_sheet(业务准确="35"))).ok
+    assert _versions(sheet) == [(1, Decimal("90.00")), (2, Decimal("94.00"))]
+
+
+def test_an_unlocked_sheet_revised_by_a_file_brings_the_spread_alerts_up_to_date(home_page):
+    setup = make_judged_round()
+    entry = setup.entries[0]
+    for judge, points in zip(setup.judges[1:4], ("30", "28", "26"), strict=True):  # 90, 88, 86
+        judge_sheet_submit(round=setup.round, judge=judge, entry=entry, values=full_sheet(业务准确=points))
+    assert not SpreadAlert.objects.exists()
+    low = setup.judges[3]
+    score_sheet_unlock(sheet=ScoreSheet.objects.get(judge=low, entry=entry), user=setup.chief.user, reason="重新核对")
+    assert _judged_file(setup, _criteria_row(low, entry, full_sheet(业务准确="10"))).ok  # 70: spread 20
+    assert set(SpreadAlert.objects.values_list("judge", flat=True)) == {setup.judges[1].pk, low.pk}
+
+
+def test_a_draft_never_submitted_becomes_version_one(home_page):
+    setup = make_judged_round()
+    judge, entry = setup.judges[1], setup.entries[0]
+    judge_sheet_draft_save(round=setup.round, judge=judge, entry=entry, values={"服务礼仪": "12"}, seq=1)
+    result = _judged_file(setup, _criteria_row(judge, entry, full_sheet(业务准确="30")))
+    assert result.ok and result.updated == 1
+    sheet = ScoreSheet.objects.get(judge=judge, entry=entry)
+    assert (sheet.status, sheet.version) == (SheetStatus.SUBMITTED, 1)
+    assert _versions(sheet) == [(1, Decimal("90.00"))]
