@@ -254,6 +254,13 @@ class CompetitionImportView(ImportMixin, OrganiserMixin, WagtailAdminTemplateMix
 
     page_title = gettext_lazy("Import a competition workbook")
 
+    def get_breadcrumbs_items(self):
+        return [
+            *super().get_breadcrumbs_items(),
+            {"url": reverse("competitions_results:index"), "label": _("Results and publication")},
+            {"url": "", "label": self.page_title},
+        ]
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             layout=_("Sheets 竞赛 (代码, 名称, 年度, 计分方式), 轮次 (代码, 名称, 类型, 权重, 每位参赛者评委数), "
@@ -268,7 +275,19 @@ class CompetitionImportView(ImportMixin, OrganiserMixin, WagtailAdminTemplateMix
         return reverse("competitions_results:index")
 
 
-class RoundScoresImportView(ImportMixin, CompetitionMixin, WagtailAdminTemplateMixin, TemplateView):
+class RoundPageMixin:
+    """Breadcrumbs of a page under a competition's results screen (they also give the header)."""
+
+    def get_breadcrumbs_items(self):
+        return [
+            *super().get_breadcrumbs_items(),
+            {"url": reverse("competitions_results:index"), "label": _("Results and publication")},
+            {"url": self.results_url(), "label": self.competition.title},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+
+class RoundScoresImportView(ImportMixin, RoundPageMixin, CompetitionMixin, WagtailAdminTemplateMixin, TemplateView):
     """One round's scores: judges' paper sheets, or one score per entrant (offline written rounds)."""
 
     form_class = ScoresForm
@@ -296,7 +315,7 @@ class RoundScoresImportView(ImportMixin, CompetitionMixin, WagtailAdminTemplateM
         return self.results_url()
 
 
-class RoundPanelView(CompetitionMixin, WagtailAdminTemplateMixin, TemplateView):
+class RoundPanelView(RoundPageMixin, CompetitionMixin, WagtailAdminTemplateMixin, TemplateView):
     """A round's panel: put judges on it (one chief judge), seat a judge for one entrant
     (refused when the judge must be recused), record a declared conflict."""
 
