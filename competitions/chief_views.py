@@ -37,26 +37,49 @@ def console(request, round_id):
 
 @login_required
 def console_sheet(request, round_id, sheet_id):
-    """One judge's sheet: every version with who, when and why, its alerts and unlocks, and the
-    unlock form (POST, with a reason)."""
+    """One judge's sheet: every version with who, when and why, its alerts and unlocks, the
+    unlock form (POST, with a reason) and, for an open spread alert, the form recording the
+    answer of a judge who does not use a phone (POST `alert`, with the judge's reason)."""
     rnd = _round_for_chief(request, round_id)
     sheet = selectors.console_sheet(round=rnd, sheet_id=sheet_id)
     if sheet is None:
         raise Http404
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
+    history = selectors.console_sheet_history(round=rnd, sheet=sheet)
+    answering = request.method == "POST" and "alert" in request.POST
+    form = ReasonForm(request.POST if request.method == "POST" and not answering else None)
+    alert_form = ReasonForm(request.POST if answering else None, prefix="alert")
+    try:
+        if answering and alert_form.is_valid():
+            alert = next((a for a in history.alerts if str(a.pk) == request.POST["alert"]), None)
+            if alert is None:
+                raise Http404
+            _alert_confirm_for_judge(rnd, alert, request.user, alert_form.cleaned_data["reason"])
+            messages.success(request, _recorded_message(sheet))
+            return redirect("competitions:chief_console", rnd.pk)
+        if form.is_bound and form.is_valid():
             services.score_sheet_unlock(sheet=sheet, user=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
             messages.success(request, _unlocked_message(sheet))
             return redirect("competitions:chief_console", rnd.pk)
-    history = selectors.console_sheet_history(round=rnd, sheet=sheet)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     return render(request, "competitions/judging/console_sheet.html", {
-        "round": rnd, "sheet": sheet, "form": form, "versions": history.versions, "fields": history.fields,
-        "label": history.label, "alerts": history.alerts, "unlocks": history.unlocks,
+        "round": rnd, "sheet": sheet, "form": form, "alert_form": alert_form, "versions": history.versions,
+        "fields": history.fields, "label": history.label, "alerts": history.alerts, "unlocks": history.unlocks,
+        "writable": rnd.state in services.WRITABLE_STATES,
     })
+
+
+def _alert_confirm_for_judge(rnd, alert, user, reason):
+    """The chief judge records that the judge concerned keeps their score (told on paper or in
+    person): the alert is confirmed with the judge's reason, by the chief judge; the score stays."""
+    if rnd.state not in services.WRITABLE_STATES:
+        raise services.SheetRefused(_("Round %(round)s is %(state)s: its sheets can no longer change.")
+                                    % {"round": rnd.name, "state": rnd.get_state_display()})
+    services.spread_alert_confirm(alert=alert, user=user, reason=reason)
+
+
+def _recorded_message(sheet):
+    return _("The answer of %(judge)s is recorded: the score stays as it is.") % {"judge": sheet.judge.name}
 
 
 def _unlocked_message(sheet):

@@ -206,7 +206,11 @@ def spread_alerts_refresh(*, round, entry_ids, now=None):
     sheets: when highest − lowest is above the competition's limit, each sheet at either end
     gets an alert for its judge (once per version of the sheet); open alerts whose sheet is no
     longer at an end, or has changed since, no longer apply. Scores are never touched.
-    Returns the alerts raised."""
+    Returns the alerts raised. Set-based: the same few queries for one entrant or a whole
+    imported file (the inserts are batched by the database's limit on parameters)."""
+    entry_ids = list(entry_ids)
+    if not entry_ids:
+        return []
     now = now or timezone.now()
     limit = round.competition.spread_limit
     conflicts = set(ConflictDeclaration.objects.filter(judge__competition_id=round.competition_id,

@@ -63,7 +63,10 @@ def round_scores_import(table, *, round, dry_run, user=None, reason=""):
     changing one is an error, and the whole file is refused; once unlocked (a draft again) the
     row becomes its next version, as the judge's own revision would. Sheets without a judge
     (offline written rounds, online exams) have no unlock: they take a changed score as a new
-    version until the round is confirmed, when every import is refused."""
+    version until the round is confirmed, when every import is refused.
+
+    Judges' sheets written by the file bring their entrants' spread alerts up to date (in the
+    import's transaction; a dry run raises none); an alert never changes a score."""
     rnd = round
     competition = rnd.competition
     result = ImportResult(total=len(table), dry_run=dry_run)
@@ -266,10 +269,11 @@ def _sheets_write(rnd, rows, result, *, use_criteria, dry_run, user, reason):
                            changed_by=user, reason=notes.get(s.pk, note)) for s in (*new_sheets, *changed)],
         batch_size=1000,
     )
-    # A judge's draft submitted by the file: its entrant's spread alerts, as after the judge's own submit.
-    revised = sorted({s.entry_id for s in changed if s.judge_id is not None})
-    if revised:
-        spread_alerts_refresh(round=rnd, entry_ids=revised)
+    # Judges' sheets the file wrote (new, or drafts it submitted): their entrants' spread alerts, in one
+    # pass, as after a judge's own submit. Unchanged rows raise nothing again.
+    touched = sorted({s.entry_id for s in (*new_sheets, *changed) if s.judge_id is not None})
+    if touched:
+        spread_alerts_refresh(round=rnd, entry_ids=touched)
     if (new_sheets or changed) and STATE_ORDER.index(rnd.state) < STATE_ORDER.index(RoundState.REVIEW):
         round_state_change(round=rnd, to_state=RoundState.REVIEW, user=user, reason=_("Scores imported"))
     return result

@@ -16,10 +16,10 @@ from competitions.models import (
     SheetStatus,
     SpreadAlert,
 )
-from competitions.services import judge_sheet_draft_save, judge_sheet_submit
-from tests.helpers import run_in_threads, visible_text
+from competitions.services import judge_sheet_draft_save, judge_sheet_submit, round_scores_import_file
+from tests.helpers import assert_denied, run_in_threads, visible_text
 
-from .conftest import full_sheet, make_judged_round
+from .conftest import RUBRIC, full_sheet, make_judged_round, xlsx
 
 # 业务准确 (max 40) sets each total: the other criteria are at their maximum (60).
 HIGH, MIDDLE, LOW = full_sheet(业务准确="35"), full_sheet(业务准确="28"), full_sheet(业务准确="18")  # 95, 88, 78
@@ -144,6 +144,78 @@ def test_a_confirmed_judge_is_not_asked_again_until_their_sheet_changes(client_f
     _submit(client_for(spread.judges[4].user), spread.round, spread.entries[0], full_sheet(业务准确="30"))
     assert SpreadAlert.objects.count() == 2
     assert SpreadAlert.objects.filter(status=AlertStatus.OPEN).count() == 1  # the low judge's
+
+
+# --- a judge who does not use a phone: the chief judge records the answer ---------------------------
+
+
+def _paper_sheets_imported(setup, points):
+    """The judges' paper sheets of the first entrant imported from a file: judge index → 业务准确."""
+    header = ["评委", "参赛者", *[name for name, _max, _d in RUBRIC]]
+    rows = [[judge.user.username, setup.entries[0].staff.staff_no,
+             *[full_sheet(业务准确=points[i])[name] for name, _max, _d in RUBRIC]]
+            for i, judge in enumerate(setup.judges)]
+    result = round_scores_import_file(xlsx({"评分": [header, *rows]}), "scores.xlsx", dry_run=False,
+                                      competition_code=setup.competition.code, round_code=setup.round.code)
+    assert result.ok, [str(e) for e in result.errors]
+
+
+@pytest.mark.django_db
+def test_the_chief_judge_records_that_a_paper_judge_keeps_the_score(client_for, home_page):
+    setup = make_judged_round(entrants=1)
+    _paper_sheets_imported(setup, {0: "30", 1: "35", 2: "28", 3: "26", 4: "18"})  # 90 95 88 86 78
+    low = SpreadAlert.objects.get(side=AlertSide.LOW)
+    console = f"/me/judging/rounds/{setup.round.pk}/console/"
+    sheet_url = f"{console}sheets/{low.sheet_id}/"
+    chief = client_for(setup.chief.user)
+    assert f'href="{sheet_url}"' in chief.get(console).content.decode()  # the alert queue leads to the sheet
+    html = chief.get(sheet_url).content.decode()
+    assert f'data-record-answer="{low.pk}"' in html
+    # A reason is needed; the unlock form is left alone.
+    response = chief.post(sheet_url, {"alert": low.pk, "alert-reason": " "})
+    assert response.status_code == 200 and "请填写原因。" in response.content.decode()
+    low.refresh_from_db()
+    assert low.status == AlertStatus.OPEN and low.sheet.status == SheetStatus.SUBMITTED
+    assert chief.post(sheet_url, {"alert": low.pk, "alert-reason": "评委书面说明：选手漏做身份核验"}).status_code == 302
+    low.refresh_from_db()
+    assert (low.status, low.reason, low.resolved_by) == (
+        AlertStatus.CONFIRMED, "评委书面说明：选手漏做身份核验", setup.chief.user)
+    sheet = ScoreSheet.objects.get(pk=low.sheet_id)
+    assert (sheet.status, sheet.version, sheet.total) == (SheetStatus.SUBMITTED, 1, Decimal("78.00"))
+    html = chief.get(console).content.decode()
+    assert html.count("data-recorded-for-judge") == 1 and 'data-open-alerts="1"' in html
+    # Only an open alert of this sheet: the other judge's alert through this sheet's page is not found.
+    high = SpreadAlert.objects.get(side=AlertSide.HIGH)
+    assert chief.post(sheet_url, {"alert": high.pk, "alert-reason": "x"}).status_code == 404
+    high.refresh_from_db()
+    assert high.status == AlertStatus.OPEN
+    # Another judge of the panel may not record it.
+    other = client_for(setup.judges[2].user)
+    assert_denied(other.post(f"{console}sheets/{high.sheet_id}/", {"alert": high.pk, "alert-reason": "x"}))
+    high.refresh_from_db()
+    assert high.status == AlertStatus.OPEN
+    # Both answered: the round can be confirmed, and its frozen sheets take no more answers.
+    chief = client_for(setup.chief.user)
+    chief.post(f"{console}sheets/{high.sheet_id}/", {"alert": high.pk, "alert-reason": "评委口头确认"})
+    chief.post(f"{console}confirm/")
+    setup.round.refresh_from_db()
+    assert setup.round.state == "confirmed"
+    assert "data-record-answer" not in chief.get(sheet_url).content.decode()
+
+
+@pytest.mark.django_db
+def test_no_answer_is_recorded_once_the_round_is_confirmed(client_for, home_page):
+    setup = make_judged_round(entrants=1)
+    _paper_sheets_imported(setup, {0: "30", 1: "35", 2: "28", 3: "26", 4: "18"})
+    low = SpreadAlert.objects.get(side=AlertSide.LOW)
+    setup.round.state = "confirmed"  # reached without the console (e.g. a logged state change)
+    setup.round.save(update_fields=["state"])
+    chief = client_for(setup.chief.user)
+    response = chief.post(f"/me/judging/rounds/{setup.round.pk}/console/sheets/{low.sheet_id}/",
+                          {"alert": low.pk, "alert-reason": "评委口头确认"})
+    assert response.status_code == 200 and "data-record-answer" not in response.content.decode()
+    low.refresh_from_db()
+    assert low.status == AlertStatus.OPEN
 
 
 # --- concurrency (PostgreSQL: SQLite serialises writers) ----------------------------------------

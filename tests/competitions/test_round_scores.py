@@ -6,8 +6,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from competitions.models import (
+    AlertSide,
+    AlertStatus,
     ConflictDeclaration,
     Entry,
     Judge,
@@ -21,12 +25,16 @@ from competitions.models import (
 )
 from competitions.selectors import competition_standings, round_aggregates
 from competitions.services import (
+    ConfirmRefused,
     competition_import_file,
     conflict_declare,
     judge_sheet_draft_save,
     judge_sheet_submit,
+    round_confirm,
     round_scores_import_file,
     score_sheet_unlock,
+    spread_alert_confirm,
+    spread_alerts_refresh,
 )
 
 from .conftest import RUBRIC, SAMPLES, full_sheet, make_judged_round, read_sheets, xlsx
@@ -167,7 +175,7 @@ def test_a_changed_score_is_a_new_version(competition):
 def test_dry_run_writes_nothing(competition, sample_bytes):
     result = _scores(sample_bytes("competition_2026_scores_SC.xlsx"), "SC", dry_run=True)
     assert result.ok and result.created == 60
-    assert not ScoreSheet.objects.exists()
+    assert not ScoreSheet.objects.exists() and not SpreadAlert.objects.exists()
     assert Round.objects.get(code="SC").state == RoundState.DRAFT
 
 
@@ -194,11 +202,11 @@ def _criteria_row(judge, entry, values):
     return [judge.user.username, entry.staff.staff_no, *[values[name] for name, _max, _d in RUBRIC]]
 
 
-def _judged_file(setup, *rows, header=None):
+def _judged_file(setup, *rows, header=None, dry_run=False):
     header = header or ["评委", "参赛者", *[name for name, _max, _d in RUBRIC]]
     content = xlsx({"评分": [header, *rows]})
     return round_scores_import_file(content, "scores.xlsx", competition_code=setup.competition.code,
-                                    round_code=setup.round.code, dry_run=False)
+                                    round_code=setup.round.code, dry_run=dry_run)
 
 
 def _versions(sheet):
@@ -294,3 +302,112 @@ def test_a_draft_never_submitted_becomes_version_one(home_page):
     sheet = ScoreSheet.objects.get(judge=judge, entry=entry)
     assert (sheet.status, sheet.version) == (SheetStatus.SUBMITTED, 1)
     assert _versions(sheet) == [(1, Decimal("90.00"))]
+
+
+# --- spread alerts of imported sheets ---------------------------------------------------------------
+
+# 业务准确 (max 40) sets each total, by judge index: the other criteria are at their maximum (60).
+OUTLIER = {0: "30", 1: "35", 2: "28", 3: "26", 4: "18"}  # 90, 95, 88, 86, 78: spread 17
+CLOSE = {0: "30", 1: "32", 2: "28", 3: "30", 4: "25"}  # spread 7
+
+
+def _rows(setup, points, entries=None):
+    """A row per judge of the panel for each entrant: judge index → 业务准确."""
+    return [_criteria_row(judge, entry, full_sheet(业务准确=points[i]))
+            for entry in (entries if entries is not None else setup.entries)
+            for i, judge in enumerate(setup.judges)]
+
+
+def _outlier_file_rows(setup):
+    return [*_rows(setup, OUTLIER, setup.entries[:1]), *_rows(setup, CLOSE, setup.entries[1:])]
+
+
+def test_an_imported_outlier_alerts_the_highest_and_lowest_judges_and_blocks_the_confirmation(client_for, home_page):
+    setup = make_judged_round()
+    entry = setup.entries[0]
+    result = _judged_file(setup, *_outlier_file_rows(setup))
+    assert result.ok and result.created == 15
+    alerts = list(SpreadAlert.objects.all())
+    assert {(a.judge, a.side) for a in alerts} == {(setup.judges[1], AlertSide.HIGH), (setup.judges[4], AlertSide.LOW)}
+    assert {(a.entry, a.spread, a.status, a.sheet_version) for a in alerts} == {
+        (entry, Decimal("17.00"), AlertStatus.OPEN, 1)}
+    # The scores stay as imported.
+    assert dict(ScoreSheet.objects.filter(entry=entry).values_list("judge", "total")) == {
+        judge.pk: Decimal(60 + int(OUTLIER[i])) for i, judge in enumerate(setup.judges)}
+    # The chief judge's console lists them, the judge concerned sees it on the phone, and the
+    # round cannot be confirmed until they are answered.
+    html = client_for(setup.chief.user).get(f"/me/judging/rounds/{setup.round.pk}/console/").content.decode()
+    assert html.count('data-alert="open"') == 2 and 'data-open-alerts="2"' in html
+    html = client_for(setup.judges[4].user).get(
+        f"/me/judging/rounds/{setup.round.pk}/entrants/{entry.pk}/").content.decode()
+    assert "data-spread-alert" in html
+    with pytest.raises(ConfirmRefused):
+        round_confirm(round=setup.round, user=setup.chief.user)
+    for alert in alerts:
+        spread_alert_confirm(alert=alert, user=alert.judge.user, reason="复核无误")
+    round_confirm(round=setup.round, user=setup.chief.user)
+    setup.round.refresh_from_db()
+    assert setup.round.state == RoundState.CONFIRMED
+
+
+def test_reimporting_the_same_file_raises_no_new_alert(home_page):
+    setup = make_judged_round()
+    rows = _outlier_file_rows(setup)
+    assert _judged_file(setup, *rows).ok
+    high = SpreadAlert.objects.get(side=AlertSide.HIGH)
+    spread_alert_confirm(alert=high, user=high.judge.user, reason="维持原分")
+    again = _judged_file(setup, *rows)
+    assert again.ok and again.unchanged == 15 and again.created == again.updated == 0
+    assert sorted(SpreadAlert.objects.values_list("side", "status")) == [
+        (AlertSide.HIGH, AlertStatus.CONFIRMED), (AlertSide.LOW, AlertStatus.OPEN)]
+
+
+def test_a_file_adding_sheets_to_an_entrant_brings_its_alerts_up_to_date(home_page):
+    """Only the sheets the file writes count as touched, but the entrant's other sheets (here
+    submitted on the phone) are compared with them."""
+    setup = make_judged_round()
+    entry = setup.entries[0]
+    judge_sheet_submit(round=setup.round, judge=setup.judges[1], entry=entry, values=full_sheet(业务准确="35"))  # 95
+    assert _judged_file(setup, _criteria_row(setup.judges[4], entry, full_sheet(业务准确="18"))).ok  # 78
+    assert set(SpreadAlert.objects.values_list("judge", "side")) == {
+        (setup.judges[1].pk, AlertSide.HIGH), (setup.judges[4].pk, AlertSide.LOW)}
+
+
+def test_a_dry_run_raises_no_alert(home_page):
+    setup = make_judged_round()
+    result = _judged_file(setup, *_outlier_file_rows(setup), dry_run=True)
+    assert result.ok and result.created == 15
+    assert not SpreadAlert.objects.exists() and not ScoreSheet.objects.exists()
+
+
+def test_a_refused_file_raises_no_alert(home_page):
+    setup = make_judged_round()
+    rows = _outlier_file_rows(setup)
+    rows[-1][2] = 21  # 服务礼仪 max 20: the whole file is refused
+    assert not _judged_file(setup, *rows).ok
+    assert not SpreadAlert.objects.exists() and not ScoreSheet.objects.exists()
+
+
+def _refresh_queries(entrants):
+    """(queries raising, queries clearing) the spread alerts of every entrant of a round, each
+    entrant with an outlier."""
+    setup = make_judged_round(entrants=entrants, judges=3)
+    assert _judged_file(setup, *_rows(setup, {0: "35", 1: "28", 2: "18"})).ok  # 95, 88, 78
+    alerts = SpreadAlert.objects.filter(round=setup.round)
+    assert alerts.count() == 2 * entrants  # raised by the import
+    ids = [e.pk for e in setup.entries]
+    alerts.delete()
+    with CaptureQueriesContext(connection) as raised:
+        spread_alerts_refresh(round=setup.round, entry_ids=ids)
+    assert alerts.filter(status=AlertStatus.OPEN).count() == 2 * entrants
+    ScoreSheet.objects.filter(round=setup.round).update(total=Decimal("80"))
+    with CaptureQueriesContext(connection) as cleared:
+        spread_alerts_refresh(round=setup.round, entry_ids=ids)
+    assert alerts.filter(status=AlertStatus.CLEARED).count() == 2 * entrants
+    return len(raised), len(cleared)
+
+
+def test_refreshing_spread_alerts_takes_as_many_queries_for_thirty_entrants_as_for_two(home_page):
+    few, many = _refresh_queries(2), _refresh_queries(30)
+    assert few == many
+    assert max(many) <= 7
