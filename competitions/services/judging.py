@@ -216,20 +216,22 @@ def spread_alerts_refresh(*, round, entry_ids, now=None):
     conflicts = set(ConflictDeclaration.objects.filter(judge__competition_id=round.competition_id,
                                                        entry_id__in=entry_ids).values_list("judge_id", "entry_id"))
     by_entry = {}
-    for sheet in ScoreSheet.objects.filter(round=round, entry_id__in=entry_ids, status=SheetStatus.SUBMITTED,
-                                           judge__isnull=False).only("pk", "judge_id", "entry_id", "total", "version"):
-        if (sheet.judge_id, sheet.entry_id) not in conflicts:
-            by_entry.setdefault(sheet.entry_id, {})[sheet.pk] = sheet
+    # Plain tuples, not model instances: a whole imported round is thousands of sheets.
+    for pk, judge_id, entry_id, total, version in ScoreSheet.objects.filter(
+        round=round, entry_id__in=entry_ids, status=SheetStatus.SUBMITTED, judge__isnull=False
+    ).values_list("pk", "judge_id", "entry_id", "total", "version"):
+        if (judge_id, entry_id) not in conflicts:
+            by_entry.setdefault(entry_id, {})[pk] = (judge_id, total, version)
     known = set(SpreadAlert.objects.filter(round=round, entry_id__in=entry_ids).values_list("sheet_id", "sheet_version"))
     raised, concerned = [], set()
     for entry_id, sheets in by_entry.items():
-        spread, sides = scoring.spread_extremes({pk: s.total for pk, s in sheets.items()}, limit=limit)
+        spread, sides = scoring.spread_extremes({pk: total for pk, (_j, total, _v) in sheets.items()}, limit=limit)
         for pk, side in sides.items():
-            sheet = sheets[pk]
-            concerned.add((pk, sheet.version))
-            if (pk, sheet.version) not in known:
-                raised.append(SpreadAlert(round=round, entry_id=entry_id, judge_id=sheet.judge_id, sheet=sheet,
-                                          sheet_version=sheet.version, spread=spread,
+            judge_id, _total, version = sheets[pk]
+            concerned.add((pk, version))
+            if (pk, version) not in known:
+                raised.append(SpreadAlert(round=round, entry_id=entry_id, judge_id=judge_id, sheet_id=pk,
+                                          sheet_version=version, spread=spread,
                                           side=AlertSide.HIGH if side == "high" else AlertSide.LOW))
     stale = [a.pk for a in SpreadAlert.objects.filter(round=round, entry_id__in=entry_ids, status=AlertStatus.OPEN)
              if (a.sheet_id, a.sheet_version) not in concerned]
