@@ -6,7 +6,9 @@
   dropped (and reported) and the rest averaged; fewer than 5, the plain mean. 2 decimals,
   half up.
 - Spread: max − min of an entrant's sheets; more than 15 points alerts the chief judge.
-- Live quiz show: team points ÷ the highest team's points × 100 (below 0 → 0).
+- Live quiz show: base 100 plus each answer's points (必答 +10/0, 抢答 ±10 and a foul −10,
+  风险题 ±stake of 10/20/30); the earliest buzz received at or after the opening wins; the
+  round score is team points ÷ the highest team's points × 100 (below 0 → 0).
 - Total: Σ(weight × round score) ÷ Σ(weights), 2 decimals.
 - Teams: an individual round counts the sum of the members' scores, a team round the
   team's score × the team size.
@@ -353,3 +355,141 @@ def split_codes(text):
             seen.append(part)
     return seen
 
+
+
+# --- live quiz show: points, totals and buzzes ------------------------------------------------
+# Plain values: segments and outcomes are the strings of models.quiz (QuizSegment, QuizEventKind);
+# times are datetimes (any comparable values work).
+
+QUIZ_BASE_POINTS = 100
+QUIZ_POINTS = 10
+QUIZ_STAKES = (10, 20, 30)
+# Two buzzes closer than this (milliseconds) are shown as 近同时 (near-simultaneous).
+NEAR_SIMULTANEOUS_MS = 30
+QUIZ_REQUIRED, QUIZ_BUZZER, QUIZ_RISK, QUIZ_SUDDEN_DEATH = "required", "buzzer", "risk", "sudden_death"
+QUIZ_CORRECT, QUIZ_WRONG, QUIZ_TIMEOUT, QUIZ_FOUL, QUIZ_DECLINED = "correct", "wrong", "timeout", "foul", "declined"
+QUIZ_SEGMENTS = (QUIZ_REQUIRED, QUIZ_BUZZER, QUIZ_RISK, QUIZ_SUDDEN_DEATH)
+QUIZ_BUZZ_SEGMENTS = (QUIZ_BUZZER, QUIZ_SUDDEN_DEATH)
+
+
+def quiz_stake_check(stake):
+    """The stake a team chose on a 风险题 as an int (10, 20 or 30); None, 0 or "" is a decline
+    and returns 0. Anything else (another number, a fraction, text) raises ScoreError."""
+    if stake in (None, 0, "0", ""):
+        return 0
+    if isinstance(stake, bool) or not isinstance(stake, (int, str)) or not str(stake).strip().isdigit():
+        raise ScoreError(f"stake {stake!r} is not a whole number")
+    value = int(str(stake).strip())
+    if value not in QUIZ_STAKES:
+        raise ScoreError(f"stake {value} is not one of {QUIZ_STAKES}")
+    return value
+
+
+def quiz_points(segment, outcome, *, stake=None):
+    """Points of one answer (DESIGN): 必答 correct +10, wrong or over time 0; 抢答 (and 加赛)
+    correct +10, wrong, over time or a foul −10; 风险题 correct +stake, wrong or over time
+    −stake, declined 0. A foul exists only where teams buzz; a 风险题 needs its stake."""
+    if segment not in QUIZ_SEGMENTS:
+        raise ScoreError(f"unknown segment {segment!r}")
+    if outcome == QUIZ_FOUL:
+        if segment not in QUIZ_BUZZ_SEGMENTS:
+            raise ScoreError("a foul is a buzz before the opening: only buzzer questions have one")
+        return -QUIZ_POINTS
+    if outcome == QUIZ_DECLINED:
+        if segment != QUIZ_RISK:
+            raise ScoreError("only a risk question can be declined")
+        return 0
+    if outcome not in (QUIZ_CORRECT, QUIZ_WRONG, QUIZ_TIMEOUT):
+        raise ScoreError(f"unknown outcome {outcome!r}")
+    correct = outcome == QUIZ_CORRECT
+    if segment == QUIZ_REQUIRED:
+        return QUIZ_POINTS if correct else 0
+    if segment == QUIZ_RISK:
+        value = quiz_stake_check(stake)
+        if value == 0:
+            raise ScoreError("a risk question answered needs a stake of 10, 20 or 30")
+        return value if correct else -value
+    return QUIZ_POINTS if correct else -QUIZ_POINTS
+
+
+@dataclass(frozen=True)
+class QuizEventRow:
+    """What the totals need of an event: the team, its points, whether it was voided, and
+    whether it was a 加赛 question (kept apart: it settles a tie, it does not add to the round)."""
+
+    entry: object
+    points: int
+    voided: bool = False
+    sudden_death: bool = False
+
+
+def quiz_team_totals(teams, events, *, base=QUIZ_BASE_POINTS):
+    """{team: points}: every team starts at `base` (100) and adds its events' points; voided
+    events and 加赛 events do not count. Teams without events keep the base."""
+    totals = {team: base for team in teams}
+    for event in events:
+        if event.voided or event.sudden_death:
+            continue
+        totals[event.entry] = totals.get(event.entry, base) + int(event.points)
+    return totals
+
+
+def quiz_tiebreak_totals(events):
+    """{team: points} of the 加赛 (sudden-death) events that are not voided."""
+    totals = {}
+    for event in events:
+        if event.sudden_death and not event.voided:
+            totals[event.entry] = totals.get(event.entry, 0) + int(event.points)
+    return totals
+
+
+@dataclass(frozen=True)
+class BuzzRow:
+    """A buzz as the rules see it: its id (the tie-break), team, server receipt time and foul."""
+
+    id: int
+    entry: object
+    received_at: object
+    foul: bool = False
+
+
+def quiz_buzz_is_foul(received_at, opens_at):
+    """A buzz received before the opening (or while no opening is scheduled) is a foul."""
+    return opens_at is None or received_at < opens_at
+
+
+def quiz_buzz_winner(buzzes, *, opens_at, barred=()):
+    """The buzz that wins: the earliest received at or after the opening among buzzes that are
+    not fouls and not from a barred team (one that fouled or already answered the question);
+    equal receipt times go to the lower id. None when no buzz qualifies."""
+    if opens_at is None:
+        return None
+    valid = [b for b in buzzes if not b.foul and b.entry not in barred and b.received_at >= opens_at]
+    return min(valid, key=lambda b: (b.received_at, b.id), default=None)
+
+
+def quiz_gap_ms(received_at, winner_received_at):
+    """Milliseconds from the winner's receipt to this one (datetimes), rounded to 0.1 ms."""
+    delta = received_at - winner_received_at
+    return round(delta.total_seconds() * 1000, 1)
+
+
+def quiz_near_simultaneous(gap_ms, *, limit=NEAR_SIMULTANEOUS_MS):
+    """A gap to the winner under 30 ms is 近同时 (the winner's own gap is 0: callers skip it)."""
+    return gap_ms is not None and abs(gap_ms) < limit
+
+
+def quiz_buzz_queue(buzzes, *, opens_at, barred=()):
+    """The buzzes in the order received, each as a dict with its gap to the winner in ms and
+    the 近同时 flag: [{"id", "entry", "received_at", "foul", "winner", "gap_ms", "near"}]."""
+    winner = quiz_buzz_winner(buzzes, opens_at=opens_at, barred=barred)
+    rows = []
+    for buzz in sorted(buzzes, key=lambda b: (b.received_at, b.id)):
+        is_winner = winner is not None and buzz.id == winner.id
+        gap = None if winner is None or buzz.foul else quiz_gap_ms(buzz.received_at, winner.received_at)
+        rows.append({
+            "id": buzz.id, "entry": buzz.entry, "received_at": buzz.received_at, "foul": buzz.foul,
+            "winner": is_winner, "gap_ms": gap,
+            "near": not is_winner and gap is not None and quiz_near_simultaneous(gap),
+        })
+    return rows

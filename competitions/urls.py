@@ -1,15 +1,16 @@
 """Portal URLs of the competitions app (included at the site root, before Wagtail): my
 competitions and award certificates (with their public verification page), the judges' phone
-pages and the chief judge's console."""
+pages, the chief judge's console and the live quiz show's JSON endpoints."""
 
 from django.urls import path
 
-from . import chief_views, judging_views, portal_views
+from . import chief_views, judging_views, portal_views, quiz_views
 
 app_name = "competitions"
 
 _ROUND = "me/judging/rounds/<int:round_id>/"
 _SHEET = _ROUND + "entrants/<int:entry_id>/"
+_QUIZ = "competitions/quiz/<int:show_id>/"
 
 urlpatterns = [
     path("me/competitions/", portal_views.my_competitions, name="mine"),
@@ -29,4 +30,13 @@ urlpatterns = [
     path(_ROUND + "console/confirm/", chief_views.console_confirm, name="chief_confirm"),
     path(_ROUND + "console/reports/<int:report_id>/", chief_views.console_report, name="chief_report"),
     path(_ROUND + "console/paper/", chief_views.console_paper, name="chief_paper"),
+    # The live quiz show (JSON): host console, big screen (secret token) and team devices.
+    path("competitions/quiz/rounds/<int:round_id>/start/", quiz_views.host_start, name="quiz_start"),
+    path(_QUIZ + "host/state/", quiz_views.host_state, name="quiz_host_state"),
+    path(_QUIZ + "host/<slug:action>/", quiz_views.host_action, name="quiz_host_action"),
+    path(_QUIZ + "screen/<str:token>/state/", quiz_views.screen_state, name="quiz_screen_state"),
+    path(_QUIZ + "join/", quiz_views.team_join, name="quiz_join"),
+    path(_QUIZ + "team/state/", quiz_views.team_state, name="quiz_team_state"),
+    path(_QUIZ + "buzz/", quiz_views.team_buzz, name="quiz_buzz"),
+    path(_QUIZ + "stake/", quiz_views.team_stake, name="quiz_stake"),
 ]

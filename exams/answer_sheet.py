@@ -22,7 +22,7 @@ def escape(text):
 
 
 def questions_html(questions):
-    """All the questions (dicts of views._question_for_candidate) as one safe string."""
+    """All the questions (dicts of views._question_dict) as one safe string."""
     # Translated once per page, not once per question.
     labels = {
         "true": escape(_("True")),
@@ -33,6 +33,15 @@ def questions_html(questions):
         "blank": _("Blank %(n)s"),
     }
     return mark_safe("".join(_fieldset(q, labels) for q in questions))  # noqa: S308 - escaped above
+
+
+def nav_html(questions):
+    """The links to each question, answered ones marked, as one safe string (numbers only)."""
+    links = []
+    for q in questions:
+        marked = "answered" if q["answered"] else ""
+        links.append(f'<a href="#q{q["number"]}" data-nav="{q["position"]}" class="{marked}">{q["number"]}</a>')
+    return mark_safe("".join(links))  # noqa: S308 - made of the view's numbers
 
 
 def _fieldset(q, labels):

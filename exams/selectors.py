@@ -3,17 +3,21 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import BooleanField, Exists, F, FilteredRelation, OuterRef, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import scoring
+from .compiled import CompiledQuery, instance, model_fields
 from .models import (
     Attempt,
     AttemptItem,
     AttemptStatus,
     Exam,
     ExamCandidate,
+    ExamOverride,
     GradingLog,
+    Paper,
     PaperKind,
     Question,
     QuestionType,
@@ -140,6 +144,113 @@ def candidate_profile(user):
     if not user.is_authenticated:
         return None
     return StaffProfile.objects.only("pk", "name", "user_id").filter(user=user).first()
+
+
+@dataclass
+class Candidacy:
+    """A person's candidate row of an exam with what the cover page and the start need."""
+
+    staff_id: int
+    staff_name: str
+    exam: Exam  # with its paper
+    override: ExamOverride | None  # the person's own terms
+    has_attempts: bool | None  # None when not read (see candidacy's lock)
+
+
+def _candidacy_query(*, by_user, lock):
+    def build(exam_id, person):
+        rows = ExamCandidate.objects.annotate(
+            override=FilteredRelation("exam__overrides", condition=Q(exam__overrides__staff=F("staff")))
+        ).filter(exam_id=exam_id, exam__active=True)
+        rows = rows.filter(staff__user=person) if by_user else rows.filter(staff=person)
+        if lock:
+            rows = rows.select_for_update(no_key=True, of=("self",)).annotate(has_attempts=Value(None, output_field=BooleanField()))
+        else:
+            rows = rows.annotate(has_attempts=Exists(Attempt.objects.filter(exam=OuterRef("exam"), staff=OuterRef("staff"))))
+        return rows.order_by().values_list(
+            "staff_id", "staff__name", "has_attempts", *model_fields(Exam, "exam__"),
+            *model_fields(Paper, "exam__paper__"), *model_fields(ExamOverride, "override__"))
+
+    return CompiledQuery(build)
+
+
+_CANDIDACY_QUERIES = {(by_user, lock): _candidacy_query(by_user=by_user, lock=lock)
+                      for by_user in (False, True) for lock in (False, True)}
+
+
+def candidacy(*, exam_id, user=None, staff=None, lock=False):
+    """The Candidacy of `user` (or of the staff profile `staff`) for an active exam, or None
+    when they are not its candidate: the person, the exam, its paper, their override and
+    whether they have attempts, in one query (compiled once: a whole centre opens the cover
+    page and starts at the same minute).
+
+    `lock` (inside a transaction): FOR NO KEY UPDATE of the candidate row only, so that one
+    person's starts (double click, two tabs) run one after the other while candidates never
+    wait for each other. Then `has_attempts` is not read: read in the same statement it would
+    predate the lock, so a start that waited for another would not see its attempt."""
+    by_user = staff is None
+    person = user.pk if by_user else getattr(staff, "pk", staff)
+    rows = _CANDIDACY_QUERIES[by_user, lock].rows(exam_id=exam_id, person=person)
+    if not rows:
+        return None
+    row = rows[0]
+    exam_end = 3 + len(_EXAM_FIELDS)
+    paper_end = exam_end + len(_PAPER_FIELDS)
+    exam = instance(Exam, row[3:exam_end])
+    exam.paper = instance(Paper, row[exam_end:paper_end])
+    override = instance(ExamOverride, row[paper_end:]) if row[paper_end] is not None else None
+    return Candidacy(staff_id=row[0], staff_name=row[1], exam=exam, override=override, has_attempts=row[2])
+
+
+_EXAM_FIELDS = model_fields(Exam)
+_PAPER_FIELDS = model_fields(Paper)
+
+
+def _attempts_query():
+    def build(exam_id, staff_id):
+        return Attempt.objects.filter(exam_id=exam_id, staff_id=staff_id).order_by("number").values_list(
+            *model_fields(Attempt))
+
+    return CompiledQuery(build)
+
+
+_ATTEMPTS_QUERY = _attempts_query()
+
+
+def person_attempts(*, exam, staff_id):
+    """The person's attempts of the exam, first to last (one query, compiled once)."""
+    attempts = [instance(Attempt, row) for row in _ATTEMPTS_QUERY.rows(exam_id=exam.pk, staff_id=staff_id)]
+    for attempt in attempts:
+        attempt.exam = exam
+    return attempts
+
+
+# Of each item and its version: never the key's text, the explanation or the rubric (the
+# answer only counts a blank question's blanks).
+ANSWER_SHEET_FIELDS = ("position", "points", "option_order", "response", "response_seq", "saved_at",
+                       "version__qtype", "version__stem", "version__options", "version__answer")
+
+
+def _answer_sheet_query():
+    def build(attempt_id, user_id):
+        return (
+            AttemptItem.objects.filter(attempt_id=attempt_id, attempt__staff__user=user_id)
+            .order_by("position")
+            .values_list("attempt__status", "attempt__deadline", "attempt__exam__title", "attempt__staff__name",
+                         *ANSWER_SHEET_FIELDS)
+        )
+
+    return CompiledQuery(build)
+
+
+_ANSWER_SHEET_QUERY = _answer_sheet_query()
+
+
+def answer_sheet_rows(*, attempt_id, user):
+    """What the answer sheet shows of the user's attempt, one row per question in order:
+    the attempt's status and deadline, its exam's title and its person's name, then
+    ANSWER_SHEET_FIELDS. One query (compiled once); [] when the attempt is not the user's."""
+    return _ANSWER_SHEET_QUERY.rows(attempt_id=attempt_id, user_id=user.pk)
 
 
 def counting_attempt(exam, attempts):

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -18,7 +18,7 @@ from wagtail.rich_text import expand_db_html
 from home.middleware import throttled_session_renewal
 
 from . import answer_sheet, selectors, services
-from .models import Attempt, AttemptStatus, Exam, QuestionType
+from .models import Attempt, AttemptStatus, QuestionType
 from .models.bank import CHOICE_TYPES, OPTION_LETTERS
 
 # AttemptItem.response_seq is a PositiveIntegerField (a 32-bit integer in PostgreSQL).
@@ -73,91 +73,103 @@ def _exam_row(exam, attempts, terms, now):
 
 
 @login_required
+@throttled_session_renewal
 def exam_detail(request, exam_id):
-    profile = _profile_or_403(request)
-    # Only a candidate finds the exam (one query for both).
-    exam = get_object_or_404(Exam, pk=exam_id, active=True, candidate_rows__staff=profile)
+    # Only a candidate finds the exam: the person, the exam and their override in one query.
+    candidate = selectors.candidacy(exam_id=exam_id, user=request.user)
+    if candidate is None:
+        _profile_or_403(request)
+        raise Http404
+    exam = candidate.exam
     now = timezone.now()
-    attempts = list(Attempt.objects.filter(exam=exam, staff=profile).order_by("number"))
+    attempts = selectors.person_attempts(exam=exam, staff_id=candidate.staff_id) if candidate.has_attempts else []
     for attempt in attempts:
         services.attempt_close_if_expired(attempt=attempt, now=now)
-    row = _exam_row(exam, attempts, services.terms_for(exam, profile), now)
-    return render(request, "exams/exam_detail.html", {**row, "now": now, "candidate_name": profile.name})
+    row = _exam_row(exam, attempts, services.Terms(exam, candidate.override), now)
+    return render(request, "exams/exam_detail.html", {**row, "now": now, "candidate_name": candidate.staff_name})
 
 
 @login_required
 @require_POST
 @throttled_session_renewal
 def exam_start(request, exam_id):
-    profile = _profile_or_403(request)
-    exam = get_object_or_404(Exam.objects.select_related("paper"), pk=exam_id, active=True)
     try:
-        attempt = services.attempt_start(exam=exam, staff=profile)
+        attempt = services.attempt_start_by_user(exam_id=exam_id, user=request.user)
     except PermissionDenied:
+        _profile_or_403(request)  # no staff profile: 403; not a candidate of this exam: 404
         raise Http404 from None
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("exams:exam", exam.pk)
+        return redirect("exams:exam", exam_id)
     return redirect("exams:take", attempt.pk)
 
 
 @login_required
 @throttled_session_renewal
 def attempt_take(request, attempt_id):
-    attempt = _own_attempt(request, attempt_id)
+    rows = selectors.answer_sheet_rows(attempt_id=attempt_id, user=request.user)
+    if rows:
+        status, deadline, exam_title, candidate_name = rows[0][:4]
+    else:  # not the user's attempt (403 or 404), or one without questions
+        attempt = _own_attempt(request, attempt_id)
+        status, deadline, exam_title, candidate_name = attempt.status, attempt.deadline, attempt.exam.title, attempt.staff.name
+    items = [row[4:] for row in rows]
     now = timezone.now()
-    if services.attempt_close_if_expired(attempt=attempt, now=now):
-        return redirect("exams:result", attempt.pk)
-    items = list(attempt.items.select_related("version").only(*_SHEET_FIELDS).order_by("position"))
+    if status != AttemptStatus.IN_PROGRESS or now > deadline + services.SAVE_GRACE:
+        # Over: closing grades it by the exam's rules, from the whole rows.
+        services.attempt_close_if_expired(attempt=_own_attempt(request, attempt_id), now=now)
+        return redirect("exams:result", attempt_id)
     type_labels = {value: str(label) for value, label in QuestionType.choices}
-    questions = [_question_for_candidate(item, type_labels) for item in items]
+    questions = [_question_dict(*item[:4], *item[6:], type_labels=type_labels) for item in items]
     # Resume at the question of the last save (on this device or another).
-    last_saved = max((i for i in items if i.saved_at), key=lambda i: i.saved_at, default=None)
+    last_saved = max((item for item in items if item[5]), key=lambda item: item[5], default=None)
     config = {
-        "attempt": attempt.pk,
-        "deadline": attempt.deadline.isoformat(),
+        "attempt": attempt_id,
+        "deadline": deadline.isoformat(),
         "serverNow": now.isoformat(),
-        "saveUrl": reverse("exams:save", args=[attempt.pk]),
-        "submitUrl": reverse("exams:submit", args=[attempt.pk]),
-        "resultUrl": reverse("exams:result", args=[attempt.pk]),
-        "seq": max((i.response_seq for i in items), default=0),
-        "position": last_saved.position if last_saved else 0,
+        "saveUrl": reverse("exams:save", args=[attempt_id]),
+        "submitUrl": reverse("exams:submit", args=[attempt_id]),
+        "resultUrl": reverse("exams:result", args=[attempt_id]),
+        "seq": max((item[4] for item in items), default=0),
+        "position": last_saved[0] if last_saved else 0,
     }
-    return render(request, "exams/attempt_take.html", {"attempt": attempt, "exam": attempt.exam, "questions": questions,
-                                                       "config": config, "candidate_name": attempt.staff.name,
-                                                       "questions_html": answer_sheet.questions_html(questions)})
-
-
-# What the answer sheet reads of each item and its version (not the explanation or rubric).
-_SHEET_FIELDS = ("attempt", "position", "points", "option_order", "response", "response_seq", "saved_at",
-                 "version__qtype", "version__stem", "version__options", "version__answer")
+    return render(request, "exams/attempt_take.html", {
+        "attempt_id": attempt_id, "exam_title": exam_title, "config": config, "candidate_name": candidate_name,
+        "nav_html": answer_sheet.nav_html(questions), "questions_html": answer_sheet.questions_html(questions),
+    })
 
 
 def _question_for_candidate(item, type_labels=None):
-    """What the page may show: stem and options in this attempt's order, the saved response;
-    never the key, the explanation or the rubric."""
+    """What the page may show of an attempt's item: see _question_dict."""
     version = item.version
-    options = [(OPTION_LETTERS[i], version.options[original]) for i, original in enumerate(item.option_order)]
-    response = services.response_for_client(item)
+    return _question_dict(item.position, item.points, item.option_order, item.response, version.qtype, version.stem,
+                          version.options, version.answer, type_labels=type_labels)
+
+
+def _question_dict(position, points, option_order, response, qtype, stem, options, answer, *, type_labels=None):
+    """What the page may show: stem and options in this attempt's order, the saved response;
+    never the key, the explanation or the rubric (`answer` only counts a blank question's blanks)."""
+    shown = [(OPTION_LETTERS[i], options[original]) for i, original in enumerate(option_order)]
+    response = services.shown_response(qtype, response, option_order)
     blanks = []
-    if version.qtype == "blank":
-        count = max(1, version.answer.count("；") + 1 if version.answer else 1)
+    if qtype == "blank":
+        count = max(1, answer.count("；") + 1 if answer else 1)
         saved = response or []
         blanks = [(str(i), str(i + 1), saved[i] if i < len(saved) else "") for i in range(count)]
     # Numbers as text: the page prints them many times, and localizing each int costs more
     # than the rest of the page. The stem is expanded here as the |richtext filter would.
     return {
-        "position": str(item.position),
-        "number": str(item.position + 1),
-        "qtype": version.qtype,
-        "qtype_label": type_labels[version.qtype] if type_labels else QuestionType(version.qtype).label,
-        "stem": mark_safe(expand_db_html(version.stem)),  # noqa: S308 - trusted rich text, as |richtext
-        "points": item.points,
-        "options": options,
-        "selected": response if version.qtype in CHOICE_TYPES else [],
-        "truefalse": response if version.qtype == "truefalse" else None,
+        "position": str(position),
+        "number": str(position + 1),
+        "qtype": qtype,
+        "qtype_label": type_labels[qtype] if type_labels else QuestionType(qtype).label,
+        "stem": mark_safe(expand_db_html(stem)),  # noqa: S308 - trusted rich text, as |richtext
+        "points": points,
+        "options": shown,
+        "selected": response if qtype in CHOICE_TYPES else [],
+        "truefalse": response if qtype == "truefalse" else None,
         "blanks": blanks,
-        "text": response if version.qtype == "essay" else "",
+        "text": response if qtype == "essay" else "",
         "answered": response not in (None, [], ""),
     }
 

@@ -1,6 +1,6 @@
 """Models of the competitions app: the competition page, rounds and rubrics, entries and
 teams, judges and their score sheets (with spread alerts, reported problems, unlocks and paper
-entries), and published results with awards."""
+entries), published results with awards, and the live quiz show."""
 
 from .entries import Entry, EntryRemark, Team, TeamMember
 from .judging import (
@@ -13,6 +13,17 @@ from .judging import (
     SheetStatus,
 )
 from .pages import CompetitionIndexPage, CompetitionPage, ScoringMode
+from .quiz import (
+    QuizBuzz,
+    QuizEvent,
+    QuizEventKind,
+    QuizPhase,
+    QuizQuestion,
+    QuizScreenMode,
+    QuizSegment,
+    QuizShow,
+    QuizTeamAccess,
+)
 from .results import Award, AwardLevel, ResultSnapshot
 from .review import AlertSide, AlertStatus, PaperEntry, PaperOutcome, ProblemReport, SheetUnlock, SpreadAlert
 from .rounds import Criterion, Round, RoundKind, RoundState, RoundStateLog, Rubric
@@ -34,6 +45,15 @@ __all__ = [
     "PaperEntry",
     "PaperOutcome",
     "ProblemReport",
+    "QuizBuzz",
+    "QuizEvent",
+    "QuizEventKind",
+    "QuizPhase",
+    "QuizQuestion",
+    "QuizScreenMode",
+    "QuizSegment",
+    "QuizShow",
+    "QuizTeamAccess",
     "ResultSnapshot",
     "Round",
     "RoundKind",

@@ -1,6 +1,6 @@
 """Reads of the competitions app, by subject: round scores and standings, the staff portal's
-page, and judging (judges' phone pages and the chief judge's console). Set-based: each read
-runs a fixed number of queries whatever the number of entrants and judges."""
+page, judging (judges' phone pages and the chief judge's console) and the live quiz show.
+Set-based: each read runs a fixed number of queries whatever the number of entrants and judges."""
 
 from .judging import (
     Console,
@@ -29,6 +29,13 @@ from .judging import (
 )
 from .panels import PanelJudge, RoundPanel, round_panel
 from .portal import MyCompetition, MyRound, award_by_code, competitions_for_staff
+from .quiz import (
+    quiz_show_for_round,
+    quiz_show_state,
+    quiz_team_entry,
+    state_version,
+    state_version_remember,
+)
 from .standings import (
     REMARK_NAMES,
     Row,
@@ -75,6 +82,9 @@ __all__ = [
     "may_run_round",
     "paper_seat",
     "published_snapshot",
+    "quiz_show_for_round",
+    "quiz_show_state",
+    "quiz_team_entry",
     "receipt_code",
     "round_aggregates",
     "round_fields",
@@ -85,4 +95,6 @@ __all__ = [
     "round_standings",
     "rounds_for_judge",
     "rounds_to_oversee",
+    "state_version",
+    "state_version_remember",
 ]

@@ -1,6 +1,6 @@
 """Writes of the competitions app, by subject: the competition workbook and score-sheet
 imports (all rows or none, idempotent), panels and recusal, round states, publication and
-awards, judges scoring on their phones and the chief judge's review of a round."""
+awards, judges scoring on their phones, the chief judge's review of a round and the live quiz show."""
 
 from .advancement import entry_reinstate, round_advance
 from .chief_judge import (
@@ -41,6 +41,24 @@ from .panels import (
     round_entrants,
 )
 from .preliminary import round_exam_candidates_sync, round_exam_scores_collect
+from .quiz import (
+    BuzzResult,
+    QuizRefused,
+    quiz_buzz,
+    quiz_buzz_adjudicate,
+    quiz_buzz_and_settle,
+    quiz_buzzing_open,
+    quiz_event_void,
+    quiz_finish,
+    quiz_outcome,
+    quiz_question_next,
+    quiz_results_write,
+    quiz_reveal,
+    quiz_screen_set,
+    quiz_show_start,
+    quiz_stake_choose,
+    quiz_team_points,
+)
 from .results import (
     AWARD_NAMES,
     PublishRefused,
@@ -54,6 +72,22 @@ from .score_sheets import round_scores_import, round_scores_import_file
 __all__ = [
     "ALERT_REVISE",
     "AWARD_NAMES",
+    "BuzzResult",
+    "QuizRefused",
+    "quiz_buzz",
+    "quiz_buzz_adjudicate",
+    "quiz_buzz_and_settle",
+    "quiz_buzzing_open",
+    "quiz_event_void",
+    "quiz_finish",
+    "quiz_outcome",
+    "quiz_question_next",
+    "quiz_results_write",
+    "quiz_reveal",
+    "quiz_screen_set",
+    "quiz_show_start",
+    "quiz_stake_choose",
+    "quiz_team_points",
     "SCORE_FIELD",
     "WRITABLE_STATES",
     "ConfirmRefused",

@@ -9,10 +9,12 @@ from .attempts import (
     attempt_grade,
     attempt_save_answer,
     attempt_start,
+    attempt_start_by_user,
     close_expired_attempts,
     draw_paper,
     option_order,
     response_for_client,
+    shown_response,
 )
 from .candidates import (
     Terms,
@@ -36,6 +38,7 @@ __all__ = [
     "attempt_grade",
     "attempt_save_answer",
     "attempt_start",
+    "attempt_start_by_user",
     "close_expired_attempts",
     "draw_paper",
     "exam_apply_terms",
@@ -52,5 +55,6 @@ __all__ = [
     "question_regrade",
     "question_save",
     "response_for_client",
+    "shown_response",
     "terms_for",
 ]

@@ -8,23 +8,28 @@ and a save with an older sequence number never overwrites a newer one.
 import random
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from home.db import fast_insert
 from home.validators import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 
 from .. import scoring
+from ..compiled import CompiledQuery
 from ..models import (
     Attempt,
     AttemptItem,
     AttemptStatus,
-    ExamCandidate,
     GradingLog,
     PaperKind,
+    PaperSlot,
+    Question,
     QuestionType,
     QuestionVersion,
 )
@@ -33,27 +38,55 @@ from ..models.bank import (
     CHOICE_TYPES,
     OPTION_LETTERS,
 )
-from .candidates import terms_for
+from ..selectors import candidacy, person_attempts
+from .candidates import Terms
 
 # --- drawing a paper -----------------------------------------------------------------
 
 
-_DRAW_FIELDS = ("paper", "points", "question__qtype", "question__options", "question__points", "question__version")
+class DrawnQuestion(NamedTuple):
+    """What drawing and starting need of a question: a whole centre starts the same paper at
+    the same minute, so the text stays in the bank (the answer sheet reads the version)."""
+
+    pk: int
+    qtype: str
+    options: list
+    points: Decimal
+    current_version_id: int | None  # None: the question has no version yet
+
+
+def _drawn_questions(rows, prefix="", extra=()):
+    """Rows of DrawnQuestion's fields (the current version's id read in the same query), then
+    `extra`, from a queryset of questions or of rows pointing at them through `prefix`."""
+    current = FilteredRelation(f"{prefix}versions", condition=Q(**{f"{prefix}versions__number": F(f"{prefix}version")}))
+    fields = [f"{prefix}{name}" for name in ("id", "qtype", "options", "points")]
+    return rows.annotate(current=current).values_list(*fields, "current__id", *extra)
+
+
+def _fixed_paper_query():
+    def build(paper_id):
+        slots = PaperSlot.objects.filter(paper_id=paper_id).order_by("sort_order", "pk")
+        return _drawn_questions(slots, "question__", extra=("points",))
+
+    return CompiledQuery(build)
+
+
+# Compiled once: a whole centre starts the same paper at the same minute.
+_FIXED_PAPER_QUERY = _fixed_paper_query()
 
 
 def draw_paper(paper, *, rng, form="A"):
-    """[(question, points)] for one candidate. Blueprint papers draw per rule without ever
+    """[(DrawnQuestion, points)] for one candidate. Blueprint papers draw per rule without ever
     drawing a question twice; with two forms, each form draws from its own half of each
     pool first, so A and B share as few questions as the bank allows."""
     if paper.kind == PaperKind.FIXED:
-        # Only what drawing and starting need: a crowd starts the same paper at once.
-        slots = list(paper.slots.select_related("question").only(*_DRAW_FIELDS).order_by("sort_order", "pk"))
-        picked = [(s.question, s.points or s.question.points) for s in slots]
+        picked = [(DrawnQuestion(*row[:5]), row[5] or row[3]) for row in _FIXED_PAPER_QUERY.rows(paper_id=paper.pk)]
     else:
-        picked = []
+        chosen_ids = []  # (question pk, the rule's points)
         used = set()
         for rule in paper.rules.all().order_by("sort_order", "pk"):
-            pool = sorted((q for q in rule.matching() if q.pk not in used), key=lambda q: q.pk)
+            # Only keys to draw from (a pool may be a whole bank); what the chosen are, after.
+            pool = [pk for pk in rule.matching().order_by("pk").values_list("pk", flat=True) if pk not in used]
             if len(pool) < rule.count:
                 raise ValidationError(
                     _("The bank has only %(have)d questions for a rule that draws %(need)d.")
@@ -64,8 +97,13 @@ def draw_paper(paper, *, rng, form="A"):
                 chosen = rng.sample(half, rule.count)
             else:
                 chosen = rng.sample(pool, rule.count)
-            used.update(q.pk for q in chosen)
-            picked.extend((q, rule.points or q.points) for q in chosen)
+            used.update(chosen)
+            chosen_ids.extend((pk, rule.points) for pk in chosen)
+        drawn = {}
+        if chosen_ids:
+            drawn = {row[0]: DrawnQuestion(*row)
+                     for row in _drawn_questions(Question.objects.filter(pk__in=[pk for pk, _p in chosen_ids]))}
+        picked = [(drawn[pk], points or drawn[pk].points) for pk, points in chosen_ids]
     if paper.shuffle_questions:
         rng.shuffle(picked)
     return picked
@@ -83,43 +121,77 @@ def option_order(question, *, rng, shuffle):
 
 def attempt_start(*, exam, staff, now=None):
     """Start the person's next attempt, or return the one already in progress."""
-    now = now or timezone.now()
     with transaction.atomic():
-        # Serialise starts of the same person (double click, two tabs): lock their candidate row.
-        # Only this person's row: candidates starting at the same time never wait for each other.
-        candidate = ExamCandidate.objects.select_for_update(no_key=True).filter(exam=exam, staff=staff).first()
-        if candidate is None or not exam.active:
+        candidate = candidacy(exam_id=exam.pk, staff=staff, lock=True)
+        if candidate is None:
             raise PermissionDenied(_("This exam is not assigned to you."))
-        attempts = list(Attempt.objects.filter(exam=exam, staff=staff).order_by("number"))
-        for attempt in attempts:
-            if attempt.status == AttemptStatus.IN_PROGRESS:
-                if attempt_close_if_expired(attempt=attempt, now=now):
-                    continue
-                return attempt
-        terms = terms_for(exam, staff)
-        if not terms.is_open(now):
-            raise ValidationError(_("The exam is not open now."))
-        if len(attempts) >= terms.attempts:
-            raise ValidationError(_("You have used all your attempts."))
-        seed = random.SystemRandom().randrange(1, 2**62)
-        rng = random.Random(seed)
-        form = "AB"[rng.randrange(exam.paper.forms)] if exam.paper.forms > 1 else "A"
-        drawn = draw_paper(exam.paper, rng=rng, form=form)
-        if not drawn:
-            raise ValidationError(_("The paper has no questions."))
-        versions = current_versions([q for q, _p in drawn], ids_only=True)
-        deadline = min(now + timedelta(minutes=terms.minutes), terms.closes_at)
-        attempt = Attempt.objects.create(
-            exam=exam, staff=staff, number=len(attempts) + 1, form=form, seed=seed, started_at=now, deadline=deadline,
-            max_score=sum((p for _q, p in drawn), Decimal("0")),
-        )
-        AttemptItem.objects.bulk_create(
-            AttemptItem(attempt=attempt, position=i, question=q, version=versions[q.pk], points=p,
-                        option_order=option_order(q, rng=rng, shuffle=exam.paper.shuffle_options),
-                        needs_grading=False)
-            for i, (q, p) in enumerate(drawn)
-        )
+        return _attempt_start(candidate, exam=candidate.exam, staff=staff, now=now)
+
+
+def attempt_start_by_user(*, exam_id, user, now=None):
+    """attempt_start for the signed-in user, from the exam's key: the start button's path,
+    where looking up the person, the exam, their candidate row and override is one query.
+    PermissionDenied when the user is not a candidate of the (active) exam."""
+    with transaction.atomic():
+        candidate = candidacy(exam_id=exam_id, user=user, lock=True)
+        if candidate is None:
+            raise PermissionDenied(_("This exam is not assigned to you."))
+        return _attempt_start(candidate, exam=candidate.exam, staff=None, now=now)
+
+
+def _attempt_start(candidate, *, exam, staff, now):
+    """Inside the transaction that locked the person's candidate row (serialising one person's
+    starts: double click, two tabs; candidates starting at the same time never wait for
+    each other)."""
+    now = now or timezone.now()
+    staff_id = candidate.staff_id
+    attempts = person_attempts(exam=exam, staff_id=staff_id)
+    for attempt in attempts:
+        if attempt.status == AttemptStatus.IN_PROGRESS:
+            if attempt_close_if_expired(attempt=attempt, now=now):
+                continue
+            return attempt
+    terms = Terms(exam, candidate.override)
+    if not terms.is_open(now):
+        raise ValidationError(_("The exam is not open now."))
+    if len(attempts) >= terms.attempts:
+        raise ValidationError(_("You have used all your attempts."))
+    paper = exam.paper
+    seed = random.SystemRandom().randrange(1, 2**62)
+    rng = random.Random(seed)
+    form = "AB"[rng.randrange(paper.forms)] if paper.forms > 1 else "A"
+    drawn = draw_paper(paper, rng=rng, form=form)
+    if not drawn:
+        raise ValidationError(_("The paper has no questions."))
+    version_ids = _current_version_ids([q for q, _p in drawn])
+    deadline = min(now + timedelta(minutes=terms.minutes), terms.closes_at)
+    attempt = Attempt.objects.create(
+        exam=exam, staff_id=staff_id, number=len(attempts) + 1, form=form, seed=seed, started_at=now, deadline=deadline,
+        max_score=sum((p for _q, p in drawn), Decimal("0")),
+    )
+    if staff is not None:
+        attempt.staff = staff
+    # Straight to the driver (COPY on PostgreSQL): bulk_create's per-value compilation cost
+    # more than the rest of the start.
+    defaults = {field.attname: field.get_default() for field in AttemptItem._meta.concrete_fields}
+    fast_insert(AttemptItem, [
+        SimpleNamespace(**{**defaults, "attempt_id": attempt.pk, "position": i, "question_id": q.pk,
+                           "version_id": version_ids[q.pk], "points": p, "needs_grading": False,
+                           "option_order": option_order(q, rng=rng, shuffle=paper.shuffle_options)})
+        for i, (q, p) in enumerate(drawn)
+    ])
     return attempt
+
+
+def _current_version_ids(questions):
+    """{question pk: its current version's id}, as drawn; a question without a version yet
+    (saved before versions were kept) gets one now."""
+    version_ids = {q.pk: q.current_version_id for q in questions}
+    unversioned = [pk for pk, version_id in version_ids.items() if version_id is None]
+    if unversioned:
+        for pk, version in current_versions(list(Question.objects.filter(pk__in=unversioned))).items():
+            version_ids[pk] = version.pk
+    return version_ids
 
 
 def current_versions(questions, *, ids_only=False):
@@ -235,17 +307,22 @@ def _response_from_client(item, response):
 
 def response_for_client(item):
     """The stored response in the letters the candidate sees."""
-    value = item.response
-    if value is None:
+    return shown_response(item.version.qtype, item.response, item.option_order)
+
+
+def shown_response(qtype, response, option_order):
+    """A stored response in the letters of the displayed option order (the question's own
+    letters are stored)."""
+    if response is None:
         return None
-    if item.version.qtype in CHOICE_TYPES:
+    if qtype in CHOICE_TYPES:
         shown = []
-        for letter in value:
+        for letter in response:
             original = OPTION_LETTERS.index(letter)
-            if original in item.option_order:
-                shown.append(OPTION_LETTERS[item.option_order.index(original)])
+            if original in option_order:
+                shown.append(OPTION_LETTERS[option_order.index(original)])
         return sorted(shown)
-    return value
+    return response
 
 
 def attempt_close_if_expired(*, attempt, now=None):

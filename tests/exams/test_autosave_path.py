@@ -186,14 +186,15 @@ def test_the_crowd_path_runs_a_fixed_handful_of_queries(client_for, staff_member
         counts.append(run)
     assert counts[0] == counts[1]
     cover, start, sheet = counts[1]
-    # Cover: session, user, profile, exam (only for a candidate), attempts, override, the roles
-    # of the site's template context, the session write (a normal page renews the session).
-    assert cover <= 8, counts
-    # Start: session, user, profile, exam, candidate (locked), attempts, override, slots, versions,
-    # the attempt and its items (one INSERT each); the session is not rewritten.
-    assert start <= 11, counts
-    # Answer sheet: session, user, the attempt, its items with their versions, the roles of the site's context.
-    assert sheet <= 5, counts
+    # Cover: session, user, then the person, the exam, its paper, their override and whether they
+    # have attempts in one query (no attempts yet: none read); the session was renewed 10 s ago.
+    assert cover <= 3, counts
+    # Start: session, user, the candidate row (locked) with the exam, paper and override, the attempts,
+    # the paper's slots with their questions' current versions, the attempt and its items (one
+    # statement each); the session is not rewritten.
+    assert start <= 7, counts
+    # Answer sheet: session, user, the attempt's items with the attempt, exam, person and versions.
+    assert sheet <= 3, counts
 
 
 def test_the_answer_sheet_resumes_at_the_question_of_the_last_save(sitting):

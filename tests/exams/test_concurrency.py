@@ -55,6 +55,16 @@ def test_concurrent_starts_create_one_attempt(staff_member):
     assert Attempt.objects.filter(exam=exam, staff=staff_member).count() == 1
 
 
+def test_concurrent_starts_from_the_page_create_one_attempt(staff_member):
+    """The start button's path locks the person's candidate row and reads their attempts after
+    the lock: a start that waited for another returns the other's attempt."""
+    exam = make_exam(make_fixed_paper(make_standard_questions()[:2]), individuals=[staff_member])
+    results = run_in_threads(5, lambda i: services.attempt_start_by_user(exam_id=exam.pk, user=staff_member.user).pk)
+    assert len(set(results)) == 1
+    assert Attempt.objects.filter(exam=exam, staff=staff_member).count() == 1
+    assert AttemptItem.objects.filter(attempt__exam=exam).count() == 2
+
+
 def test_a_save_in_flight_when_the_candidate_submits_is_graded(staff_member, monkeypatch):
     """The save locks its attempt's row: a submit arriving meanwhile waits for the save to
     commit, then grades with it (an acknowledged answer is never left out of the grade)."""
