@@ -6,8 +6,10 @@ plotly.js is our partial bundle (site/home/plotly_bundle): only the trace types 
 use, 1.2 MB instead of the full 4.8 MB.
 
 A chart is named by the page's heading above it, never by a title inside the figure as
-well: render_figure drops the figure's title (the heading is what screen readers and
-the page outline see).
+well: render_figure drops the drawn title. To screen readers the drawing is one image
+(role="img") named by the figure's title and a summary of its data, and the numbers follow
+as a table behind a disclosure (chart_text.py). No toolbar: its buttons were a dozen
+unnamed tab stops per chart, and the table (and the pages' Excel exports) carry the data.
 """
 
 import copy
@@ -15,8 +17,12 @@ import re
 
 import plotly.io as pio
 from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from .chart_text import describe
 
 PLOTLY_JS_PATH = "plotly/plotly-frontline.min.js"
 
@@ -30,9 +36,8 @@ BASE_LAYOUT = {
 }
 
 
-# Zoom, pan, reset and download stay; box and lasso selection mean nothing on our charts,
-# and plotly.js 4's "Share chart" would upload the data to Plotly's cloud (and is not
-# translated). Phones get no toolbar at all (frontline.css hides it below 640 px).
+# Should the toolbar come back: box and lasso selection mean nothing on our charts, and
+# plotly.js 4's "Share chart" would upload the data to Plotly's cloud.
 MODEBAR_REMOVE = ["select2d", "lasso2d", "sendChartToCloud"]
 
 
@@ -45,6 +50,7 @@ def plotly_config():
     language = (get_language() or "").lower()
     return {
         "displaylogo": False,
+        "displayModeBar": False,
         "responsive": True,
         "locale": "zh-CN" if language.startswith("zh") else "en",
         "modeBarButtonsToRemove": MODEBAR_REMOVE,
@@ -71,6 +77,7 @@ def render_figure(figure, *, div_id=None, height=None, nonce=None):
     `nonce` is the request's CSP nonce: the inline script that draws the figure needs it.
     """
     spec = figure.to_dict()
+    label, table = describe(spec)
     layout = _merge(spec.setdefault("layout", {}), BASE_LAYOUT)
     layout.pop("title", None)
     if height:
@@ -85,4 +92,15 @@ def render_figure(figure, *, div_id=None, height=None, nonce=None):
     )
     if nonce:
         html = re.sub(r"<script(?=[\s>])", f'<script nonce="{nonce}"', html)
-    return mark_safe(html)  # noqa: S308 - plotly's own output, built from our data
+    drawing = mark_safe(html)  # noqa: S308 - plotly's own output, built from our data
+    return format_html(
+        '<div class="chart"><div class="chart-drawing" role="img" aria-label="{}">{}</div>'
+        '<details class="chart-data"><summary>{}</summary>'
+        '<div class="table-wrap" tabindex="0" role="region" aria-label="{}"><table class="data-table">{}</table></div>'
+        "</details></div>",
+        label,
+        drawing,
+        _("The chart's numbers as a table"),
+        label.split(". ", 1)[0],
+        table,
+    )

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from .axe import AxeRecorder
+
 CHROMIUM = Path(os.environ.get("FRONTLINE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "docs" / "screenshots"
@@ -46,23 +48,38 @@ def browser(chromium_path):
 
 
 @pytest.fixture
-def new_page(browser):
-    """`new_page(viewport=..., **context_options)` → a page in a fresh browser context."""
+def axe_recorder():
+    return AxeRecorder()
+
+
+@pytest.fixture
+def new_page(browser, axe_recorder):
+    """`new_page(viewport=..., **context_options)` → a page in a fresh browser context.
+    axe scans every page it loads, and each page's last state at teardown (tests/browser/axe.py)."""
     contexts = []
 
     def _new_page(viewport=DESKTOP, **options):
         context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai", **options)
         context.set_default_timeout(15_000)
+        axe_recorder.attach(context)
         contexts.append(context)
         return context.new_page()
 
     yield _new_page
-    for context in contexts:
-        context.close()
+    try:
+        for context in contexts:
+            for page in context.pages:
+                axe_recorder.scan(page)
+    finally:
+        for context in contexts:
+            context.close()
+    failure = axe_recorder.failure()
+    if failure:
+        pytest.fail(failure, pytrace=False)
 
 
 @pytest.fixture
-def screenshot(tmp_path):
+def screenshot(tmp_path, axe_recorder):
     """`screenshot(page, "name")` saves name.png: into docs/screenshots (the guides' pictures)
     when FRONTLINE_SCREENSHOTS is set (`make screenshots`), else into the test's tmp dir,
     so that an ordinary test run leaves the working tree alone."""
@@ -70,6 +87,7 @@ def screenshot(tmp_path):
     directory.mkdir(parents=True, exist_ok=True)
 
     def _screenshot(page, name, full_page=False):
+        axe_recorder.scan(page)
         path = directory / f"{name}.png"
         size = page.viewport_size
         # Wagtail's admin scrolls inside <main>, not the page, so `full_page` alone would

@@ -70,14 +70,17 @@ def test_the_bundle_is_a_quarter_of_the_full_plotly_and_has_the_chinese_locale()
     assert bundle.startswith("/*! plotly.js v") and "MIT License" in bundle.splitlines()[0]
 
 
-def test_figures_have_a_chinese_toolbar_and_no_title_of_their_own():
+def test_figures_draw_no_title_or_toolbar_and_are_one_image_named_by_their_title_and_data():
     figure = go.Figure(go.Bar(x=["甲", "乙"], y=[1, 2]))
     figure.update_layout(title="成绩分布")
     with translation.override("zh-hans"):
         html = render_figure(figure)
     assert '"locale": "zh-CN"' in html
-    assert "成绩分布" not in html  # the page's heading names the chart
-    assert '"modeBarButtonsToRemove": ["select2d", "lasso2d", "sendChartToCloud"]' in html
+    script = html[html.index("<script") : html.index("</script>")]
+    assert "成绩分布" not in script  # the page's heading names the drawn chart
+    assert '"displayModeBar": false' in script
+    assert 'role="img" aria-label="成绩分布. 成绩分布:' in html  # named for screen readers
+    assert "<td>2</td>" in html.split("<details", 1)[1]  # the numbers, behind a disclosure
     with translation.override("en"):
         assert '"locale": "en"' in render_figure(figure)
 

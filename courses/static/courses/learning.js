@@ -54,7 +54,10 @@
         inputsOf(question).forEach(function (input) {
           input.checked = false;
           input.disabled = false;
-          input.closest(".kc-choice").classList.remove("is-answer", "is-chosen-wrong");
+          var choice = input.closest(".kc-choice");
+          choice.classList.remove("is-answer", "is-chosen-wrong");
+          var mark = choice.querySelector(".kc-mark");
+          if (mark) mark.remove();
         });
         var feedback = question.querySelector(".kc-feedback");
         if (feedback) feedback.hidden = true;
@@ -81,6 +84,14 @@
       return true;
     }
 
+    function addMark(label, correct) {
+      var mark = document.createElement("span");
+      mark.className = "kc-mark " + (correct ? "kc-mark-answer" : "kc-mark-wrong");
+      mark.textContent = (correct ? "✓ " : "✗ ") +
+        form.getAttribute(correct ? "data-msg-answer" : "data-msg-chosen-wrong");
+      label.appendChild(mark);
+    }
+
     function grade() {
       var right = 0;
       var answers = [];
@@ -95,6 +106,8 @@
           if (correct) label.classList.add("is-answer");
           if (input.checked !== correct) ok = false;
           if (input.checked && !correct) label.classList.add("is-chosen-wrong");
+          // Right and wrong in words too, not only by the border's colour (WCAG 1.4.1).
+          if (correct || input.checked) addMark(label, correct);
           input.disabled = true;
         });
         if (ok) right += 1;
