@@ -681,6 +681,22 @@ class LoadSampler(threading.Thread):
             self.samples.append(os.getloadavg()[0])
 
 
+def prepare_database_or_skip(url, *, fresh):
+    """(True, created) once the bench database is ready; (False, None) after printing why the
+    bench is skipped (no PostgreSQL driver or no server to measure)."""
+    try:
+        return True, prepare_database(url, fresh=fresh)
+    except ImportError as exc:
+        print(f"skipped: {exc}")
+        return False, None
+    except Exception as exc:  # noqa: BLE001 - psycopg.OperationalError and friends: no server to measure
+        if type(exc).__module__.startswith("psycopg"):
+            where = urlsplit(url)
+            print(f"skipped: PostgreSQL not reachable at {where.hostname}:{where.port or 5432}{where.path}: {exc}")
+            return False, None
+        raise
+
+
 def main(argv=None):
     if __name__ != "__main__":
         # Imported by bench/run.py: run in a child process, so that this bench's Django (generated
@@ -705,17 +721,9 @@ def main(argv=None):
     if not url.startswith("postgres"):
         raise SystemExit("bench_exam_load needs PostgreSQL (BENCH_DATABASE_URL=postgres://...)")
     print(f"cpus {os.cpu_count()}, load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
-    try:
-        created = prepare_database(url, fresh=args.fresh)
-    except ImportError as exc:
-        print(f"skipped: {exc}")
+    ready, created = prepare_database_or_skip(url, fresh=args.fresh)
+    if not ready:
         return 0
-    except Exception as exc:  # noqa: BLE001 - psycopg.OperationalError and friends: no server to measure
-        if type(exc).__module__.startswith("psycopg"):
-            where = urlsplit(url)
-            print(f"skipped: PostgreSQL not reachable at {where.hostname}:{where.port or 5432}{where.path}: {exc}")
-            return 0
-        raise
     tmp = Path(tempfile.mkdtemp(prefix="frontline-bench-exams-"))
     (tmp / "frontline_bench_settings.py").write_text(BENCH_SETTINGS)
     secret_key = secrets.token_urlsafe(50)

@@ -219,17 +219,9 @@ def main(argv=None):
     if not url.startswith("postgres"):
         raise SystemExit("bench_preliminary needs PostgreSQL (BENCH_DATABASE_URL=postgres://...)")
     print(f"cpus {os.cpu_count()}, load average at start {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
-    try:
-        created = load.prepare_database(url, fresh=args.fresh)
-    except ImportError as exc:
-        print(f"skipped: {exc}")
+    ready, created = load.prepare_database_or_skip(url, fresh=args.fresh)
+    if not ready:
         return 0
-    except Exception as exc:  # noqa: BLE001 - psycopg.OperationalError and friends: no server to measure
-        if type(exc).__module__.startswith("psycopg"):
-            where = urlsplit(url)
-            print(f"skipped: PostgreSQL not reachable at {where.hostname}:{where.port or 5432}{where.path}: {exc}")
-            return 0
-        raise
     tmp = Path(tempfile.mkdtemp(prefix="frontline-bench-preliminary-"))
     (tmp / "frontline_bench_settings.py").write_text(load.BENCH_SETTINGS)
     try:

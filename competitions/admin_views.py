@@ -15,7 +15,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from home.import_views import MAX_UPLOAD_BYTES
+from home.import_views import UploadForm
 from home.spreadsheets import xlsx_response
 from home.validators import validate_no_control_characters
 
@@ -89,8 +89,7 @@ class ResultsView(CompetitionMixin, WagtailAdminTemplateMixin, TemplateView):
         live = selectors.competition_standings(competition=competition).as_data()
         return super().get_context_data(
             competition=competition,
-            rounds=list(competition.rounds.select_related("exam").order_by("sort_order", "pk")),
-            out_counts=selectors.out_counts(competition=competition),
+            rounds=selectors.rounds_for_results(competition=competition),
             snapshot=snapshot,
             standings=snapshot or live,
             reopen_form=ReopenForm(),
@@ -198,26 +197,16 @@ class EntryReinstateView(CompetitionMixin, View):
 # --- imports and panels ---------------------------------------------------------------------------
 
 
-class WorkbookForm(forms.Form):
+class WorkbookForm(UploadForm):
+    """A whole workbook (several sheets), so .xlsx only."""
+
     file = forms.FileField(
         label=gettext_lazy("Workbook"),
         help_text=gettext_lazy("An .xlsx workbook, at most 50 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
-    accept = (".xlsx",)
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(self.accept):
-            raise forms.ValidationError(_("Upload an .xlsx file.") if self.accept == (".xlsx",)
-                                        else _("Upload an .xlsx or .csv file."))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 50 MB."))
-        return upload
-
-
-class ScoresForm(WorkbookForm):
-    accept = (".xlsx", ".csv")
+    extensions = (".xlsx",)
+    wrong_extension = gettext_lazy("Upload an .xlsx file.")
 
 
 class ImportMixin:
@@ -290,7 +279,7 @@ class RoundPageMixin:
 class RoundScoresImportView(ImportMixin, RoundPageMixin, CompetitionMixin, WagtailAdminTemplateMixin, TemplateView):
     """One round's scores: judges' paper sheets, or one score per entrant (offline written rounds)."""
 
-    form_class = ScoresForm
+    form_class = UploadForm
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
@@ -350,9 +339,7 @@ class RoundPanelView(RoundPageMixin, CompetitionMixin, WagtailAdminTemplateMixin
                 services.panel_seat_assign(round=self.round, judge=judge, entry=entry)
                 messages.success(request, _("%(judge)s scores %(entrant)s.") % {"judge": judge.name, "entrant": entry})
             elif action == "conflict":
-                reason = request.POST.get("reason", "").strip()[:200]
-                validate_no_control_characters(reason)
-                services.conflict_declare(judge=judge, entry=entry, reason=reason)
+                services.conflict_declare(judge=judge, entry=entry, reason=request.POST.get("reason", ""))
                 messages.success(request, _("Conflict recorded: %(judge)s no longer scores %(entrant)s.")
                                  % {"judge": judge.name, "entrant": entry})
         except ValidationError as exc:

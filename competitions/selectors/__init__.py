@@ -43,11 +43,11 @@ from .standings import (
     award_bonus_for_period,
     competition_standings,
     competitions_for_organisers,
-    out_counts,
     published_snapshot,
     round_aggregates,
     round_qualifiers,
     round_standings,
+    rounds_for_results,
 )
 
 __all__ = [
@@ -89,9 +89,9 @@ __all__ = [
     "round_aggregates",
     "round_fields",
     "round_judges_and_entrants",
-    "out_counts",
     "round_panel",
     "round_qualifiers",
+    "rounds_for_results",
     "round_standings",
     "rounds_for_judge",
     "rounds_to_oversee",

@@ -273,9 +273,10 @@ def competitions_for_organisers():
     )
 
 
-def out_counts(*, competition):
-    """{round code: how many entries are out after it} (one query)."""
-    return dict(
-        Entry.objects.filter(competition=competition, eliminated_in__isnull=False)
-        .values("eliminated_in__code").annotate(n=Count("pk")).values_list("eliminated_in__code", "n")
+def rounds_for_results(*, competition):
+    """The competition's rounds in order, with their online exam and `out_count` (entries out
+    after the round). One query."""
+    return list(
+        competition.rounds.select_related("exam").annotate(out_count=Count("eliminated_entries"))
+        .order_by("sort_order", "pk")
     )

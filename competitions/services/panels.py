@@ -1,83 +1,25 @@
-"""Judging panels and recusal: who must not score whom, and the seats that follow."""
+"""Judging panels: judges on a round, seats (never one the judge must be recused from, see
+selectors.panels), declared conflicts."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from people.models import ServiceCentre
+from home.validators import validate_no_control_characters
 
 from .. import scoring
-from ..models import ConflictDeclaration, Entry, Judge, JudgeAssignment, PanelSeat, TeamMember
+from ..models import ConflictDeclaration, Entry, JudgeAssignment, PanelSeat
+from ..selectors.panels import (  # noqa: F401 - recusal is read here and re-exported with the services
+    Recusal,
+    entrant_centres,
+    entrant_people,
+    out_before_round,
+    recusal_reason,
+    round_entrants,
+    round_positions,
+)
 
-
-def entrant_centres(competition):
-    """{entry id: {centre ids}} whose judges must be recused: a person's centre; a team's
-    members' centres; in a team competition, a member's whole team's centres. Two queries."""
-    members = {}
-    member_team = {}
-    for team_id, staff_id, centre_id in TeamMember.objects.filter(competition=competition).values_list(
-        "team_id", "staff_id", "staff__centre_id"
-    ):
-        members.setdefault(team_id, set()).add(centre_id)
-        member_team[staff_id] = team_id
-    result = {}
-    for entry_id, staff_id, team_id, centre_id in Entry.objects.filter(competition=competition).values_list(
-        "pk", "staff_id", "team_id", "staff__centre_id"
-    ):
-        if team_id:
-            result[entry_id] = set(members.get(team_id, ()))
-        else:
-            result[entry_id] = {centre_id} | set(members.get(member_team.get(staff_id), ()))
-    return result
-
-
-def entrant_people(competition):
-    """{entry id: {staff ids}}: the person, or the team's members (for judges who compete)."""
-    members = {}
-    member_team = {}
-    for team_id, staff_id in TeamMember.objects.filter(competition=competition).values_list("team_id", "staff_id"):
-        members.setdefault(team_id, set()).add(staff_id)
-        member_team[staff_id] = team_id
-    result = {}
-    for entry_id, staff_id, team_id in Entry.objects.filter(competition=competition).values_list("pk", "staff_id", "team_id"):
-        result[entry_id] = set(members.get(team_id, ())) if team_id else {staff_id}
-    return result
-
-
-class Recusal:
-    """Who must not score whom in a competition (computed with a few queries, then asked per pair)."""
-
-    def __init__(self, competition):
-        self.centres = entrant_centres(competition)
-        self.people = entrant_people(competition)
-        self.declared = set(
-            ConflictDeclaration.objects.filter(judge__competition=competition).values_list("judge_id", "entry_id")
-        )
-        self.judge_staff = dict(
-            Judge.objects.filter(competition=competition, user__staff_profile__isnull=False).values_list(
-                "pk", "user__staff_profile__pk"
-            )
-        )
-        self.centre_names = dict(ServiceCentre.objects.values_list("pk", "name"))
-
-    def reason(self, judge, entry_id):
-        """Why `judge` (a Judge) must be recused from the entry, or None."""
-        if (judge.pk, entry_id) in self.declared:
-            return _("the judge declared a conflict with this entrant")
-        staff_id = self.judge_staff.get(judge.pk)
-        if staff_id and staff_id in self.people.get(entry_id, ()):
-            return _("the judge is this entrant (or in the team)")
-        if judge.centre_id and judge.centre_id in self.centres.get(entry_id, ()):
-            return _("the judge and the entrant are of the same service centre (%(centre)s)") % {
-                "centre": self.centre_names.get(judge.centre_id, "")
-            }
-        return None
-
-
-def recusal_reason(*, judge, entry):
-    """Why the judge must be recused from the entry (same centre, team member's centre,
-    declared conflict, or the judge competes), or None."""
-    return Recusal(judge.competition).reason(judge, entry.pk)
+CONFLICT_REASON_MAX = ConflictDeclaration._meta.get_field("reason").max_length
 
 
 # --- panels ---------------------------------------------------------------------------------
@@ -104,7 +46,7 @@ def panel_seat_assign(*, round, judge, entry):
     if reason:
         raise ValidationError(_("%(judge)s cannot judge %(entrant)s: %(reason)s.") % {
             "judge": judge.name, "entrant": entry, "reason": reason})
-    if entry.eliminated_in_id and _out_before(entry, round, _positions(round.competition.rounds.all())):
+    if entry.eliminated_in_id and out_before_round(entry, round, round_positions(round.competition.rounds.all())):
         raise ValidationError(_("%(entrant)s is out after round %(out)s and takes no part in round %(round)s.") % {
             "entrant": entry, "out": entry.eliminated_in.code if entry.eliminated_in_id else "", "round": round.code})
     JudgeAssignment.objects.get_or_create(round=round, judge=judge)
@@ -116,28 +58,11 @@ def panel_seat_assign(*, round, judge, entry):
 def conflict_declare(*, judge, entry, reason=""):
     """A declared conflict: the judge loses their seat for that entrant (a sheet already
     entered stays, for the chief judge to see, but no longer counts)."""
+    reason = (reason or "").strip()[:CONFLICT_REASON_MAX]
+    validate_no_control_characters(reason)
     declaration, _created = ConflictDeclaration.objects.get_or_create(judge=judge, entry=entry, defaults={"reason": reason})
     PanelSeat.objects.filter(judge=judge, entry=entry).delete()
     return declaration
-
-
-def _positions(rounds):
-    return {r.pk: (r.sort_order, r.pk) for r in rounds}
-
-
-def _out_before(entry, round, position):
-    """Whether the entry went out after a round that comes before `round`."""
-    return bool(entry.eliminated_in_id) and position.get(entry.eliminated_in_id, (0, 0)) < position[round.pk]
-
-
-def round_entrants(round, entries, rounds):
-    """The entries a round scores: team entries in a team round, person entries otherwise;
-    never those out after an earlier round (`rounds`: the competition's rounds)."""
-    position = _positions(rounds)
-    kept = [e for e in entries if not _out_before(e, round, position)]
-    if round.is_team_round:
-        return [e for e in kept if e.team_id]
-    return [e for e in kept if e.staff_id]
 
 
 def panel_seats_sync(*, competition):

@@ -26,11 +26,13 @@ class UploadForm(forms.Form):
         help_text=gettext_lazy("An .xlsx workbook (first sheet) or a .csv file, at most 50 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
+    extensions = (".xlsx", ".csv")
+    wrong_extension = gettext_lazy("Upload an .xlsx or .csv file.")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("Upload an .xlsx or .csv file."))
+        if not upload.name.lower().endswith(self.extensions):
+            raise forms.ValidationError(self.wrong_extension)
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is larger than 50 MB."))
         return upload

@@ -55,6 +55,25 @@ def read_sheets(content):
     return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in workbook.worksheets}
 
 
+def import_sample(sample_bytes, rounds=("ZS", "SC", "QJ")):
+    """The sample competition (JS2026) from its workbook, with these rounds' sample scores."""
+    from competitions.models import CompetitionPage
+    from competitions.services import competition_import_file, round_scores_import_file
+
+    assert competition_import_file(sample_bytes("competition_2026.xlsx"), "c.xlsx", dry_run=False).ok
+    for code in rounds:
+        assert round_scores_import_file(sample_bytes(f"competition_2026_scores_{code}.xlsx"), "s.xlsx",
+                                        competition_code="JS2026", round_code=code, dry_run=False).ok
+    return CompetitionPage.objects.get(code="JS2026")
+
+
+@pytest.fixture
+def scored(home_page, roster, sample_bytes):
+    """The sample competition with every round scored, not published: CD1010 first, CD1003
+    second, CD1002 third."""
+    return import_sample(sample_bytes)
+
+
 @pytest.fixture
 def sample_sheets(sample_bytes):
     """The sample workbook's sheets as lists, to alter and write back with `xlsx`."""

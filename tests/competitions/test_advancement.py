@@ -18,7 +18,6 @@ from competitions.models import (
 )
 from competitions.selectors import competition_standings
 from competitions.services import (
-    competition_import_file,
     competition_index_page,
     competition_publish,
     entry_reinstate,
@@ -33,6 +32,8 @@ from people import roles
 from tests import factories
 from tests.helpers import assert_denied, visible_text
 
+from .conftest import import_sample
+
 pytestmark = pytest.mark.django_db
 
 # The sample's knowledge scores: 1010 90, 1001 88, 1004 88, 1003 86, 1011 82.5, 1002 82.5,
@@ -41,10 +42,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def competition(roster, sample_bytes):
-    assert competition_import_file(sample_bytes("competition_2026.xlsx"), "c.xlsx", dry_run=False).ok
-    assert round_scores_import_file(sample_bytes("competition_2026_scores_ZS.xlsx"), "s.xlsx",
-                                    competition_code="JS2026", round_code="ZS", dry_run=False).ok
-    return CompetitionPage.objects.get(code="JS2026")
+    return import_sample(sample_bytes, rounds=("ZS",))
 
 
 def _round(code):

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from assessment import services as assessment_services
 from assessment.models import Evaluation
-from competitions.models import CompetitionPage
-from competitions.services import competition_import_file, competition_publish, round_scores_import_file
+from competitions.services import competition_publish
 from tests import factories
 from tests.helpers import visible_text
 
@@ -20,12 +19,8 @@ PUBLISHED = timezone.make_aware(dt.datetime(2026, 11, 20, 10, 0))
 
 
 @pytest.fixture
-def published(roster, sample_bytes):
-    assert competition_import_file(sample_bytes("competition_2026.xlsx"), "c.xlsx", dry_run=False).ok
-    for code in ("ZS", "SC", "QJ"):
-        assert round_scores_import_file(sample_bytes(f"competition_2026_scores_{code}.xlsx"), "s.xlsx",
-                                        competition_code="JS2026", round_code=code, dry_run=False).ok
-    competition_publish(competition=CompetitionPage.objects.get(code="JS2026"), now=PUBLISHED)
+def published(scored):
+    competition_publish(competition=scored, now=PUBLISHED)
 
 
 def test_award_bonus_counts_in_the_month_of_publication_only(published, roster):

@@ -24,11 +24,9 @@ from competitions.models import (
 )
 from competitions.selectors import competition_standings
 from competitions.services import (
-    competition_import_file,
     competition_index_page,
     competition_publish,
     competition_reopen,
-    round_scores_import_file,
 )
 from tests import factories
 from tests.helpers import visible_text
@@ -47,13 +45,6 @@ def zh(msgid):
 NOT_PUBLISHED = "Results not yet published"
 
 
-@pytest.fixture
-def scored(home_page, roster, sample_bytes):
-    assert competition_import_file(sample_bytes("competition_2026.xlsx"), "c.xlsx", dry_run=False).ok
-    for code in ("ZS", "SC", "QJ"):
-        assert round_scores_import_file(sample_bytes(f"competition_2026_scores_{code}.xlsx"), "s.xlsx",
-                                        competition_code="JS2026", round_code=code, dry_run=False).ok
-    return CompetitionPage.objects.get(code="JS2026")
 
 
 def screen(client, page):

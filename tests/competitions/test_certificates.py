@@ -27,11 +27,9 @@ from competitions.models import (
 )
 from competitions.selectors import award_by_code
 from competitions.services import (
-    competition_import_file,
     competition_index_page,
     competition_publish,
     competition_reopen,
-    round_scores_import_file,
 )
 from tests import factories
 from tests.helpers import assert_denied, visible_text
@@ -50,15 +48,10 @@ def _(msgid):
 
 
 @pytest.fixture
-def published(roster, sample_bytes, home_page):
+def published(scored):
     """The sample competition, published: CD1010 first, CD1003 second, CD1002 third."""
-    assert competition_import_file(sample_bytes("competition_2026.xlsx"), "c.xlsx", dry_run=False).ok
-    for code in ("ZS", "SC", "QJ"):
-        assert round_scores_import_file(sample_bytes(f"competition_2026_scores_{code}.xlsx"), "s.xlsx",
-                                        competition_code="JS2026", round_code=code, dry_run=False).ok
-    competition = CompetitionPage.objects.get(code="JS2026")
-    competition_publish(competition=competition, now=NOW)
-    return competition
+    competition_publish(competition=scored, now=NOW)
+    return scored
 
 
 @pytest.fixture

@@ -22,10 +22,8 @@ from competitions.models import (
     TeamMember,
 )
 from competitions.services import (
-    competition_import_file,
     competition_index_page,
     competition_publish,
-    round_scores_import_file,
 )
 from tests import factories
 
@@ -35,13 +33,6 @@ URL = "/me/competitions/"
 NOW = timezone.make_aware(dt.datetime(2026, 11, 20, 10, 0))
 
 
-@pytest.fixture
-def scored(roster, sample_bytes, home_page):
-    assert competition_import_file(sample_bytes("competition_2026.xlsx"), "c.xlsx", dry_run=False).ok
-    for code in ("ZS", "SC", "QJ"):
-        assert round_scores_import_file(sample_bytes(f"competition_2026_scores_{code}.xlsx"), "s.xlsx",
-                                        competition_code="JS2026", round_code=code, dry_run=False).ok
-    return CompetitionPage.objects.get(code="JS2026")
 
 
 def _text(response):

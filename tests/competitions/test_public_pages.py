@@ -6,20 +6,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from competitions.models import CompetitionIndexPage, CompetitionPage
-from competitions.services import competition_import_file, competition_publish, round_scores_import_file
+from competitions.models import CompetitionIndexPage
+from competitions.services import competition_publish
 from tests.helpers import visible_text
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def scored(home_page, roster, sample_bytes):
-    assert competition_import_file(sample_bytes("competition_2026.xlsx"), "c.xlsx", dry_run=False).ok
-    for code in ("ZS", "SC", "QJ"):
-        assert round_scores_import_file(sample_bytes(f"competition_2026_scores_{code}.xlsx"), "s.xlsx",
-                                        competition_code="JS2026", round_code=code, dry_run=False).ok
-    return CompetitionPage.objects.get(code="JS2026")
 
 
 def test_pages_render_and_show_only_published_results(client, scored):

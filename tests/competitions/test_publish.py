@@ -32,7 +32,6 @@ from competitions.services import (
     competition_publish,
     competition_reopen,
     results_dataset,
-    round_scores_import_file,
 )
 from tests import factories
 
@@ -43,13 +42,6 @@ pytestmark = pytest.mark.django_db
 NOW = timezone.make_aware(dt.datetime(2026, 11, 20, 10, 0))
 
 
-@pytest.fixture
-def scored(roster, sample_bytes):
-    assert competition_import_file(sample_bytes("competition_2026.xlsx"), "c.xlsx", dry_run=False).ok
-    for code in ("ZS", "SC", "QJ"):
-        assert round_scores_import_file(sample_bytes(f"competition_2026_scores_{code}.xlsx"), "s.xlsx",
-                                        competition_code="JS2026", round_code=code, dry_run=False).ok
-    return CompetitionPage.objects.get(code="JS2026")
 
 
 def test_publish_freezes_names_awards_and_hands_the_bonus(scored, roster):

@@ -9,8 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from competitions.models import Award, CompetitionPage, ResultSnapshot, Round
-from competitions.services import competition_import_file, round_scores_import_file
+from competitions.models import Award, ResultSnapshot, Round
 from exams.models import ExamCandidate
 from people import roles
 from tests import factories
@@ -20,16 +19,6 @@ from tests.helpers import assert_denied, visible_text
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def scored(roster, sample_bytes):
-    assert competition_import_file(sample_bytes("competition_2026.xlsx"), "c.xlsx", dry_run=False).ok
-    for code in ("ZS", "SC", "QJ"):
-        result = round_scores_import_file(
-            sample_bytes(f"competition_2026_scores_{code}.xlsx"), "s.xlsx", competition_code="JS2026", round_code=code,
-            dry_run=False,
-        )
-        assert result.ok
-    return CompetitionPage.objects.get(code="JS2026")
 
 
 @pytest.fixture
