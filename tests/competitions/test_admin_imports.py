@@ -78,6 +78,15 @@ def test_a_rounds_score_sheet_is_uploaded_from_the_results_screen(organiser, com
     assert Round.objects.get(pk=sc.pk).state == "review"
 
 
+def test_a_confirmed_round_offers_no_score_upload(organiser, competition):
+    zs = competition.rounds.get(code="ZS")
+    Round.objects.filter(pk=zs.pk).update(state="confirmed")
+    page = organiser.get(reverse("competitions_results:results", args=[competition.pk])).content.decode()
+    assert reverse("competitions_results:round_scores", args=[competition.pk, zs.pk]) not in page
+    sc = competition.rounds.get(code="SC")
+    assert reverse("competitions_results:round_scores", args=[competition.pk, sc.pk]) in page
+
+
 def test_seating_a_judge_of_the_entrants_centre_is_refused(organiser, competition):
     sc = competition.rounds.get(code="SC")
     url = reverse("competitions_results:panel", args=[competition.pk, sc.pk])
