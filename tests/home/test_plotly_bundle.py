@@ -79,7 +79,8 @@ def test_figures_draw_no_title_or_toolbar_and_are_one_image_named_by_their_title
     script = html[html.index("<script") : html.index("</script>")]
     assert "成绩分布" not in script  # the page's heading names the drawn chart
     assert '"displayModeBar": false' in script
-    assert 'role="img" aria-label="成绩分布. 成绩分布:' in html  # named for screen readers
+    # Named for screen readers: the title, then what the data says.
+    assert 'role="img" aria-label="成绩分布. 成绩分布：最高 乙（2），最低 甲（1）"' in html
     assert "<td>2</td>" in html.split("<details", 1)[1]  # the numbers, behind a disclosure
     with translation.override("en"):
         assert '"locale": "en"' in render_figure(figure)
