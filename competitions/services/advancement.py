@@ -69,7 +69,7 @@ def entry_reinstate(*, entry, user=None, reason):
     into the later rounds, with a reason (logged on the round they were out after)."""
     reason = clean_reason(reason, _("Bringing an entrant back needs a reason."))
     validate_no_control_characters(reason)
-    entry = Entry.objects.select_for_update().select_related("eliminated_in", "staff", "team").get(pk=entry.pk)
+    entry = Entry.objects.select_for_update(of=("self",)).select_related("eliminated_in", "staff", "team").get(pk=entry.pk)
     if entry.eliminated_in is None:
         raise ValidationError(_("%(entrant)s is not out.") % {"entrant": entry})
     if entry.remark in UNRANKED_REMARKS:
