@@ -5,7 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from home import private_views
+from home import monitoring, private_views
 from people import account_views
 
 urlpatterns = [
@@ -48,6 +48,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Import uploads and inspection photos, to the roles allowed (home/private_files.py).
     path("private/<path:name>", private_views.private_file, name="private_file"),
+    # For monitors only (home/monitoring.py): refused outside MONITORING_NETWORKS.
+    path("internal/health/", monitoring.health, name="internal_health"),
+    path("internal/metrics", monitoring.metrics, name="internal_metrics"),
     # Each app's own public and portal pages (me/learning/, me/exams/, rate/, api/v1/ ...).
     path("", include("courses.urls")),
     path("", include("exams.urls")),

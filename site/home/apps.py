@@ -11,8 +11,12 @@ class HomeConfig(AppConfig):
         from . import (
             checks,  # noqa: F401 - registers the system checks
             exports,
+            monitoring,
+            request_ids,
             validators,
         )
 
         exports.install()  # every Wagtail listing export writes formula-safe cells
         validators.install_admin_text_validation()
+        request_ids.connect_task_signals()
+        monitoring.connect_task_signals()

@@ -4,6 +4,7 @@
 and `people` import as top-level packages; the domain apps live at the root.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "health_check",  # /internal/health/ (home.monitoring)
+    "django_prometheus",  # /internal/metrics (home.monitoring)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -51,6 +54,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware, view and log line sees the request id (from nginx).
+    "home.request_ids.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's SessionMiddleware; views marked @throttled_session_renewal (an exam's autosave)
@@ -69,6 +75,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -284,10 +291,23 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 FRONTLINE_NAME = _("Frontline")
 
+# Every record carries the request id (home.request_ids); production writes one JSON object a
+# line (DJANGO_LOG_FORMAT=json), which journald keeps (deploy/, docs/operations.md).
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "home.request_ids.RequestIdLogFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "home.request_ids.JsonLogFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"frontline": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "frontline": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django_tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

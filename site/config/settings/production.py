@@ -73,3 +73,10 @@ else:
     }
 
 DEMO_DATA_ALLOWED = False
+
+# One JSON object a line, with the request id from nginx (home.request_ids); journald keeps
+# them (deploy/journald, docs/operations.md).
+LOGGING["handlers"]["console"]["formatter"] = os.environ.get("DJANGO_LOG_FORMAT", "json")  # noqa: F405
+# Who may read /internal/health/ and /internal/metrics (comma separated networks).
+if os.environ.get("DJANGO_MONITORING_NETWORKS"):
+    MONITORING_NETWORKS = [n for n in os.environ["DJANGO_MONITORING_NETWORKS"].split(",") if n.strip()]
