@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench check lint messages screenshots browser install clean
+.PHONY: run test bench check lint messages screenshots browser install clean nginx prod-local prod-smoke
 
 # A fresh venv with everything pinned in requirements*.txt; reinstalled when they change.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -21,6 +21,22 @@ browser:
 		echo "Installing Debian's chromium and CJK fonts for the browser tests"; \
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+# Debian's nginx for the local production stack.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || { \
+		echo "Installing Debian's nginx for the local production stack"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null; }
+
+# The production stack on this machine (deploy/local/stack.py): nginx with TLS on
+# https://localhost:8443 -> two gunicorn "hosts" -> PostgreSQL, Redis, a task worker, the timers.
+prod-local: $(STAMP) nginx
+	$(PY) deploy/local/stack.py up
+
+# Start that stack, run the smoke test through nginx (deploy/local/smoke.py), stop it.
+prod-smoke: $(STAMP) nginx
+	$(PY) deploy/local/stack.py smoke
 
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput

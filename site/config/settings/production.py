@@ -22,6 +22,7 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", WAGTAILADMIN_BASE_URL)  # noqa: F405
 
+STATIC_ROOT = os.environ.get("DJANGO_STATIC_ROOT", STATIC_ROOT)  # noqa: F405
 MEDIA_ROOT = os.environ.get("DJANGO_MEDIA_ROOT", MEDIA_ROOT)  # noqa: F405
 # Outside MEDIA_ROOT; nginx serves it only from an `internal` location (README, Production).
 PRIVATE_MEDIA_ROOT = os.environ.get("DJANGO_PRIVATE_MEDIA_ROOT", PRIVATE_MEDIA_ROOT)  # noqa: F405
