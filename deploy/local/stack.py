@@ -43,6 +43,7 @@ DATABASE_URL = os.environ.get("PROD_LOCAL_DATABASE_URL", "postgres://postgres@12
 REDIS_URL = os.environ.get("PROD_LOCAL_REDIS_URL", "redis://127.0.0.1:6379/3")
 WORKERS_PER_HOST = os.environ.get("PROD_LOCAL_WORKERS", "2")
 BASE_URL = f"https://127.0.0.1:{HTTPS_PORT}"
+LOCAL_WORKER_ID = "prod-local-worker"
 
 
 def say(text):
@@ -141,7 +142,8 @@ def procfile_write(env, nginx_conf):
         f"nginx: {shutil.which('nginx') or '/usr/sbin/nginx'} -p {RUN} -c {nginx_conf} -e stderr",
         f"app1: {gunicorn} -c {config} --bind 127.0.0.1:{APP_PORTS[0]}",
         f"app2: {gunicorn} -c {config} --bind 127.0.0.1:{APP_PORTS[1]}",
-        f"worker: {python} manage.py db_worker --queue-name '*' --no-reload",
+        f"worker: sh -c '{python} manage.py requeue_orphan_tasks --worker-id {LOCAL_WORKER_ID} && "
+        f"exec {python} manage.py db_worker --queue-name \"*\" --no-reload --worker-id {LOCAL_WORKER_ID}'",
         f"clock: {python} deploy/local/clock.py",
     ]
     (STATE / "Procfile").write_text("\n".join(lines) + "\n")
@@ -161,6 +163,7 @@ def prepare(*, demo=True):
     certificate_ensure()
     python = VENV_BIN / "python"
     run([python, "manage.py", "migrate", "--noinput"], env, stdout=subprocess.DEVNULL)
+    run([python, "manage.py", "createcachetable"], env)  # the fallback of the Redis cache (home.cache)
     run([python, "manage.py", "collectstatic", "--noinput"], env, stdout=subprocess.DEVNULL)
     if demo:
         run([python, "manage.py", "load_initial_data"], env, stdout=subprocess.DEVNULL)

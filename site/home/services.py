@@ -248,3 +248,27 @@ def notices_mark_read_by_keys(*, user_id, keys):
     return Notice.objects.filter(recipient_id=user_id, key__in=keys, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+# --- background tasks -------------------------------------------------------------------------
+
+
+def orphan_tasks_requeue(*, worker_id=None, running_longer_than=None, now=None):
+    """Put back in the queue the tasks a dead worker left RUNNING: those claimed last by
+    `worker_id` (called as that worker starts again: whatever it had claimed died with it), or
+    those running longer than `running_longer_than` (a host that never came back). The tasks
+    are idempotent (a compute is one transaction; reminders skip whoever was reminded), so
+    running one again gives what an uninterrupted run gives. Returns the number requeued."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    if worker_id is None and running_longer_than is None:
+        raise ValueError("Name the worker or the age of the tasks to requeue.")
+    now = now or timezone.now()
+    running = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+    if running_longer_than is not None:
+        running = running.filter(started_at__lt=now - running_longer_than)
+    with transaction.atomic():
+        orphans = [pk for pk, workers in running.select_for_update().values_list("pk", "worker_ids")
+                   if worker_id is None or (workers and workers[-1] == worker_id)]
+        return DBTaskResult.objects.filter(pk__in=orphans).update(status=TaskResultStatus.READY, started_at=None)

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A quiz show's unchanged poll (304) answers here, before the session and what follows.
+    "home.middleware.EarlyAnswerMiddleware",
     # Django's SessionMiddleware; views marked @throttled_session_renewal (an exam's autosave)
     # rewrite the session at most every 5 minutes instead of on every request.
     "home.middleware.SessionRenewalMiddleware",
@@ -107,6 +109,8 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=60,
+        # A kept connection is checked before a request reuses it: after a database restart the
+        # first request reconnects instead of failing (the PostgreSQL restart drill, bench/).
         conn_health_checks=True,
     )
 }

@@ -55,23 +55,22 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "frontline@loca
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# The cache holds the rating page's abuse counters, which every worker must share: Redis
-# (atomic increments) when REDIS_URL is set, else a table in the database
-# (`manage.py createcachetable`), never one worker's memory.
+# The cache holds the rating page's abuse counters and the quiz show's state versions, which
+# every worker must share: Redis (atomic increments) when REDIS_URL is set, else a table in the
+# database (`manage.py createcachetable`), never one worker's memory. With Redis, that table is
+# the fallback while Redis is unreachable (home.cache): create it in both cases.
+DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "frontline_cache"}
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "home.cache.ResilientRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
-        }
+            "OPTIONS": {"FALLBACK": "database"},
+        },
+        "database": DATABASE_CACHE,
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "frontline_cache",
-        }
-    }
+    CACHES = {"default": DATABASE_CACHE}
 
 DEMO_DATA_ALLOWED = False
 
