@@ -215,7 +215,8 @@ def free_port():
 
 
 class Server:
-    def __init__(self, *, port, settings_dir, url, secret_key, workers, worker_class, threads, log_path):
+    def __init__(self, *, port, settings_dir, url, secret_key, workers, worker_class, threads, log_path,
+                 extra_args=()):
         self.port = port
         self.log_path = log_path
         env = dict(os.environ)
@@ -231,6 +232,8 @@ class Server:
             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", worker_class,
             "--threads", str(threads), "--backlog", "2048", "--timeout", "120", "--graceful-timeout", "10",
             "--error-logfile", str(log_path), "--log-level", "warning",
+            # e.g. ("--config", "deploy/gunicorn.conf.py"): the flags above still win over it.
+            *extra_args,
         ]
         self.log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
         # Its own session (process group), so stop() ends the master and every worker.

@@ -3,6 +3,7 @@ import time
 from csp.constants import SELF
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -91,3 +92,44 @@ class SessionRenewalMiddleware(SessionMiddleware):
             # The parent class saves the session now: note when.
             session[SESSION_RENEWED_KEY] = int(time.time())
         return super().process_response(request, response)
+
+
+# --- early answers ----------------------------------------------------------------------
+
+def answers_early(check):
+    """Mark a view whose `check(request, **url kwargs)` may answer a GET with a query string
+    before the session, language, CSRF, authentication, messages and content-policy middleware
+    run (EarlyAnswerMiddleware); `check` returns a response or None (then the request goes the
+    usual way). For polls whose "nothing changed" answer is a body-less 304 that needs none of
+    them: the quiz show's screens and devices (competitions.quiz_views)."""
+
+    def mark(view):
+        view.early_answer = check
+        return view
+
+    return mark
+
+
+class EarlyAnswerMiddleware:
+    """Lets a view marked @answers_early answer before the rest of the middleware: a quiz show's
+    unchanged poll then costs gunicorn about 1.5 ms of CPU instead of 2.0 ms (bench/
+    bench_quiz_poll.py --without-early-answer). Sits after SecurityMiddleware (HTTPS redirect,
+    its headers) and WhiteNoise. Only GETs with a query string pay for the extra URL resolution.
+    Such answers are counted by Prometheus's request totals, not in its per-view figures (the
+    after-middleware is skipped)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "GET" and request.META.get("QUERY_STRING"):
+            try:
+                match = resolve(request.path_info, getattr(request, "urlconf", None))
+            except Resolver404:
+                match = None
+            check = getattr(match.func, "early_answer", None) if match is not None else None
+            if check is not None:
+                response = check(request, *match.args, **match.kwargs)
+                if response is not None:
+                    return response
+        return self.get_response(request)
