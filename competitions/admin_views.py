@@ -6,6 +6,7 @@ Each view belongs to CompetitionResultsViewSet (viewsets.py), which gives it its
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +21,8 @@ from home.spreadsheets import xlsx_response
 from home.validators import validate_no_control_characters
 
 from . import selectors, services
-from .models import CompetitionPage, Entry, Judge, Round
+from .models import CompetitionPage, Entry, Judge, Round, RoundKind
+from .resources import QuizEventResource, QuizQuestionResource, QuizTeamTotalResource
 
 
 class OrganisePermissionPolicy(ModelPermissionPolicy):
@@ -352,3 +354,73 @@ def _int(value):
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+# --- the quiz show's questions and event log ---------------------------------------------------
+
+
+class QuizRoundMixin(CompetitionMixin):
+    """A quiz round of the competition (404 for any other round)."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.round = get_object_or_404(Round.objects.select_related("competition"), pk=kwargs["round_id"],
+                                       competition=self.competition, kind=RoundKind.QUIZ)
+
+    def questions_url(self):
+        return f"{reverse('competitions_quiz_questions:index')}?round={self.round.pk}"
+
+
+class QuizQuestionsImportView(ImportMixin, RoundPageMixin, QuizRoundMixin, WagtailAdminTemplateMixin, TemplateView):
+    """A quiz round's questions from Excel (序号, 环节, 题目, 答案, 答题时间（秒）, 队伍): check only, or
+    import all rows or none; the sheet replaces the questions the show has not used yet."""
+
+    template_name = "competitions/admin/quiz_questions_import.html"
+    form_class = UploadForm
+
+    def get_page_title(self):
+        return _("Import quiz questions: %(round)s") % {"round": self.round.name}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            round=self.round,
+            questions_url=self.questions_url(),
+            template_url=reverse("competitions_results:quiz_questions_export", args=[self.competition.pk, self.round.pk]),
+            layout=_("Columns 序号, 环节 (必答, 抢答, 风险 or 加赛), 题目, 答案, 答题时间（秒）(empty: 20), 队伍 (必答 and 风险 "
+                     "only: the team whose turn it is). Each 序号 once: a new number adds a question, a known one "
+                     "replaces it, a question the file no longer lists is deleted; questions the show has used stay "
+                     "as they are."),
+            **kwargs,
+        )
+
+    def run(self, upload, *, dry_run):
+        return services.quiz_questions_import_file(upload, upload.name, round=self.round, dry_run=dry_run,
+                                                   user=self.request.user)
+
+    def success_url(self, result):
+        return self.questions_url()
+
+
+class QuizQuestionsExportView(QuizRoundMixin, View):
+    """The round's questions in the import's layout (with no questions yet: the empty template)."""
+
+    def get(self, request, *args, **kwargs):
+        dataset = QuizQuestionResource(round=self.round).export()
+        dataset.title = _("Questions")
+        return xlsx_response(dataset, f"{self.competition.code}-{self.round.code}-quiz-questions")
+
+
+class QuizEventsExportView(QuizRoundMixin, View):
+    """The show's event log in Excel: every point with who, when and why, in the order made, and
+    each team's totals on a second sheet. 404 while the round has no show."""
+
+    def get(self, request, *args, **kwargs):
+        show = selectors.quiz_show_for_round(self.round.pk)
+        if show is None:
+            raise Http404
+        lines, totals = selectors.quiz_event_log(show)
+        events = QuizEventResource().export(lines)
+        events.title = _("Event log")
+        teams = QuizTeamTotalResource().export(totals)
+        teams.title = _("Team totals")
+        return xlsx_response([events, teams], f"{self.competition.code}-{self.round.code}-quiz-events")

@@ -6,7 +6,10 @@ by five outside judges and a staff judge of each centre:
   CD0001, is among the entrants, so /me/competitions/ shows a published result);
 - this year's, under way: the written preliminary confirmed, the practical round open for
   the `judge` account and the six other judges to score on their phones, the scenario round
-  imported and waiting in review for the chief judge."""
+  imported and waiting in review for the chief judge;
+- this year's team final, a live quiz show ready to run: four teams of three window staff,
+  16 questions on window service (4 必答, one per team; 6 抢答; 4 风险题, one per team; 2 加赛)
+  imported from the questions sheet, and the show started so the teams' join codes exist."""
 
 import datetime as dt
 import io
@@ -17,7 +20,7 @@ import openpyxl
 from django.utils import timezone
 
 from . import services
-from .models import CompetitionPage, ResultSnapshot, Round, RoundState
+from .models import CompetitionPage, QuizShow, ResultSnapshot, Round, RoundKind, RoundState
 
 SEED = 20251120
 ENTRANTS = ["CD0001", "CD1001", "CD1002", "CD1003", "CD1004", "CD1005",
@@ -111,6 +114,7 @@ def score_sheets(seed=SEED):
 def load_competition_content(tally):
     load_last_years_competition(tally)
     load_this_years_competition(tally)
+    load_quiz_final(tally)
 
 
 def load_this_years_competition(tally):
@@ -154,3 +158,92 @@ def load_last_years_competition(tally):
 def _check(result):
     if not result.ok:  # the demo's own rows are valid; a failure here is a bug to see at once
         raise RuntimeError("; ".join(str(e) for e in result.errors[:5]))
+
+
+# --- the team final: a live quiz show ---------------------------------------------------------
+
+QUIZ_ROUND = "QD"
+# 队名: three window staff each (none of them in the skills competition or judging it).
+QUIZ_TEAMS = {
+    "城东先锋队": ["CD1011", "CD1012", "CD1013"],
+    "城东启航队": ["CD1014", "CD1015", "CD1016"],
+    "城西同心队": ["CX2011", "CX2012", "CX2013"],
+    "城西奋进队": ["CX2014", "CX2015", "CX2016"],
+}
+# 环节, 题目, 答案, 答题时间（秒）, 队伍 (必答 and 风险题 go to one team each).
+QUIZ_QUESTIONS = [
+    ("必答", "窗口受理时发现申请材料不齐全，按照“一次性告知”制度应当怎样处理？",
+     "一次性告知申请人需要补正的全部内容（材料清单、标准和要求），出具书面告知书，不得让群众多次补正、反复跑。",
+     30, "城东先锋队"),
+    ("必答", "什么是政务服务“首问负责制”？",
+     "第一位接待群众咨询或办事的工作人员为首问责任人：属于本岗位职责的当即办理；不属于的，告知承办部门、地点和联系方式"
+     "并主动引导，不得推诿。", 30, "城东启航队"),
+    ("必答", "政务服务“好差评”的评价分为哪五个等级？", "非常满意、满意、基本满意、不满意、非常不满意。", 30, "城西同心队"),
+    ("必答", "什么是“容缺受理”？",
+     "基本条件具备、主要材料齐全且符合法定条件，次要材料欠缺或有瑕疵的，申请人书面承诺限期补正后先予受理审查，"
+     "材料补齐后出具办理结果。", 30, "城西奋进队"),
+    ("抢答", "“帮办代办”服务主要面向哪些群体和事项？",
+     "老年人、残疾人等特殊群体，以及企业开办、重点项目等复杂事项：工作人员免费提供咨询、填表、代跑代办等服务。", 20, None),
+    ("抢答", "“一窗综办”的含义是什么？", "把部门分设的窗口整合为综合窗口：前台综合受理、后台分类审批、统一窗口出件。", 20, None),
+    ("抢答", "群众在窗口情绪激动时，窗口人员首先应当怎么做？",
+     "保持冷静、耐心倾听，先安抚情绪（请坐、递水、致歉说明），不与群众争执，再了解诉求、解释政策，必要时请值班长协助。",
+     20, None),
+    ("抢答", "“最多跑一次”改革的目标是什么？",
+     "群众和企业办一件事，在申请材料齐全、符合法定受理条件时，从受理申请到形成办理结果全过程只需一次上门或零上门。",
+     20, None),
+    ("抢答", "窗口工作人员因事需要暂时离开岗位时，应当怎样做？",
+     "摆放“暂停服务”提示牌，向等候群众说明并引导到其他窗口，按规定时间返回；不得无故离岗、脱岗。", 20, None),
+    ("抢答", "什么是“告知承诺制”？",
+     "一次性告知办理条件和所需材料，申请人书面承诺符合条件并承担不实承诺的责任，行政机关不再索要有关证明而依承诺办理。",
+     20, None),
+    ("风险", "设立“办不成事”反映窗口的主要作用是什么？",
+     "受理群众和企业办事中遇到的“办不成”“办不好”问题，协调有关部门解决，并分析共性问题推动制度完善。", 40, "城东先锋队"),
+    ("风险", "按照国务院办公厅关于建立政务服务“好差评”制度的意见，实名差评的回访整改率要求达到多少？",
+     "100%：实名差评件件有回访、有整改、有反馈。", 40, "城东启航队"),
+    ("风险", "什么是“一件事一次办”？",
+     "把群众和企业眼中的“一件事”涉及的多个部门、多个事项集成办理：一次告知、一表申请、一套材料、一窗受理、一次办结。",
+     40, "城西同心队"),
+    ("风险", "政务服务“跨省通办”有哪三种办理模式？", "全程网办、异地代收代办、多地联办。", 40, "城西奋进队"),
+    ("加赛", "政务服务中的“免证办”是指什么？", "通过电子证照共享和数据核验，群众办事无需提交实体证照或相关证明即可办理。", 20, None),
+    ("加赛", "12345政务服务便民热线的主要职能是什么？",
+     "“一号响应”受理企业和群众的咨询、投诉、求助和建议，转办督办、跟踪反馈，回应社会关切。", 20, None),
+]
+
+
+def _quiz_code(year):
+    return f"TD{year}"
+
+
+def quiz_final_workbook(year):
+    """The team final's competition workbook: a team competition with one quiz show round."""
+    return _xlsx({
+        "竞赛": [("代码", "名称", "年度", "计分方式"), (_quiz_code(year), f"{year}年度政务服务窗口知识竞赛团体决赛", year, "团队")],
+        "轮次": [("代码", "名称", "类型", "权重", "每位参赛者评委数"), (QUIZ_ROUND, "现场抢答决赛", "抢答", 100, None)],
+        "报名": [("工号", "队名"), *[(staff_no, team) for team, members in QUIZ_TEAMS.items() for staff_no in members]],
+        "评委": [("工号", "账号", "姓名", "服务中心", "轮次", "裁判长")],
+    })
+
+
+def quiz_questions_workbook():
+    """The team final's questions in the questions sheet's layout (序号, 环节, 题目, 答案,
+    答题时间（秒）, 队伍): the layout organisers fill in."""
+    header = ("序号", "环节", "题目", "答案", "答题时间（秒）", "队伍")
+    rows = [(n, segment, text, answer, seconds, team or None)
+            for n, (segment, text, answer, seconds, team) in enumerate(QUIZ_QUESTIONS, start=1)]
+    return _xlsx({"题目": [header, *rows]})
+
+
+def load_quiz_final(tally):
+    """This year's team final with its questions and a started show (left alone once the show exists)."""
+    year = timezone.localdate().year
+    code = _quiz_code(year)
+    rnd = Round.objects.filter(competition__code=code, code=QUIZ_ROUND, kind=RoundKind.QUIZ).first()
+    if rnd is not None and QuizShow.objects.filter(round=rnd).exists():
+        tally.add("抢答决赛", "unchanged")
+        return
+    if rnd is None:
+        _check(services.competition_import_file(quiz_final_workbook(year), "final.xlsx", dry_run=False))
+        rnd = Round.objects.get(competition__code=code, code=QUIZ_ROUND)
+    _check(services.quiz_questions_import_file(quiz_questions_workbook(), "questions.xlsx", round=rnd, dry_run=False))
+    services.quiz_show_start(round=rnd)
+    tally.add("抢答决赛", "created")

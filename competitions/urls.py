@@ -1,10 +1,10 @@
 """Portal URLs of the competitions app (included at the site root, before Wagtail): my
 competitions and award certificates (with their public verification page), the judges' phone
-pages, the chief judge's console and the live quiz show's JSON endpoints."""
+pages, the chief judge's console and the live quiz show (its pages and JSON endpoints)."""
 
 from django.urls import path
 
-from . import chief_views, judging_views, portal_views, quiz_views
+from . import chief_views, judging_views, portal_views, quiz_pages, quiz_views
 
 app_name = "competitions"
 
@@ -32,6 +32,10 @@ urlpatterns = [
     path(_ROUND + "console/paper/", chief_views.console_paper, name="chief_paper"),
     # The live quiz show (JSON): host console, big screen (secret token) and team devices.
     path("competitions/quiz/rounds/<int:round_id>/start/", quiz_views.host_start, name="quiz_start"),
+    # Its pages: the host console, the big screen and a team's device.
+    path("competitions/quiz/rounds/<int:round_id>/host/", quiz_pages.host_console, name="quiz_host"),
+    path(_QUIZ + "screen/<str:token>/", quiz_pages.screen, name="quiz_screen"),
+    path(_QUIZ + "team/", quiz_pages.team, name="quiz_team"),
     path(_QUIZ + "host/state/", quiz_views.host_state, name="quiz_host_state"),
     path(_QUIZ + "host/<slug:action>/", quiz_views.host_action, name="quiz_host_action"),
     path(_QUIZ + "screen/<str:token>/state/", quiz_views.screen_state, name="quiz_screen_state"),

@@ -4,16 +4,19 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.widgets import Button
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from home.hooks import DEMO_LOADER_HOOK
 from people.portal import PORTAL_SECTION_HOOK, PortalSection
 
-from .models import CompetitionPage
+from .models import CompetitionPage, QuizQuestion
 from .roles import ORGANISE
-from .viewsets import CompetitionsViewSetGroup, RubricViewSet
+from .viewsets import CompetitionsViewSetGroup, QuizQuestionPermissionPolicy, RubricViewSet
 
 register_snippet(RubricViewSet)
+# A quiz round's questions are prepared by organisers (竞赛组织) only.
+register_permission_policy(QuizQuestion, QuizQuestionPermissionPolicy())
 
 
 @hooks.register("register_admin_viewset")

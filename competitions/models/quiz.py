@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Join codes avoid characters that read alike on a phone (0/O, 1/I/L).
 JOIN_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -179,7 +180,7 @@ class QuizBuzz(models.Model):
 
 
 class QuizEventKind(models.TextChoices):
-    CORRECT = "correct", _("Correct")
+    CORRECT = "correct", pgettext_lazy("quiz event", "Correct")
     WRONG = "wrong", _("Wrong")
     TIMEOUT = "timeout", _("Over time")
     FOUL = "foul", _("Foul")

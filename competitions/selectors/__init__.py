@@ -36,6 +36,16 @@ from .quiz import (
     state_version,
     state_version_remember,
 )
+from .quiz_questions import (
+    SEGMENT_NAMES,
+    quiz_event_log,
+    quiz_question_is_used,
+    quiz_questions_with_use,
+    quiz_round_label,
+    quiz_rounds,
+    quiz_used_question_ids,
+    team_entries,
+)
 from .standings import (
     REMARK_NAMES,
     Row,
@@ -83,6 +93,14 @@ __all__ = [
     "paper_seat",
     "published_snapshot",
     "quiz_show_for_round",
+    "SEGMENT_NAMES",
+    "quiz_event_log",
+    "quiz_question_is_used",
+    "quiz_questions_with_use",
+    "quiz_round_label",
+    "quiz_rounds",
+    "quiz_used_question_ids",
+    "team_entries",
     "quiz_show_state",
     "quiz_team_entry",
     "receipt_code",

@@ -1,8 +1,10 @@
 """The competitions part of load_initial_data: last year's competition, judged by six judges
 per entrant (recusal by centre), published with awards; the demo staff member sees their
-result in the portal; running it again changes nothing."""
+result in the portal; this year's team final is a quiz show ready to run; running it again
+changes nothing."""
 
 import pytest
+from django.db.models import Count
 from django.utils import timezone
 
 from competitions.models import (
@@ -11,9 +13,16 @@ from competitions.models import (
     Entry,
     JudgeAssignment,
     PanelSeat,
+    QuizPhase,
+    QuizQuestion,
+    QuizShow,
+    QuizTeamAccess,
     ResultSnapshot,
+    RoundKind,
     RoundState,
     ScoreSheet,
+    Team,
+    TeamMember,
 )
 from competitions.selectors import competition_standings
 from home.demo import load_initial_data
@@ -66,3 +75,38 @@ def test_this_years_competition_is_under_way(home_page):
     sheets = ScoreSheet.objects.count()
     load_initial_data()
     assert ScoreSheet.objects.count() == sheets
+
+
+@pytest.mark.django_db
+def test_the_team_final_is_ready_to_run(home_page):
+    load_initial_data()
+    year = timezone.localdate().year
+    competition = CompetitionPage.objects.get(code=f"TD{year}")
+    assert competition.is_team
+    rnd = competition.rounds.get(code="QD")
+    assert rnd.kind == RoundKind.QUIZ
+    # Four teams of three window staff.
+    teams = Team.objects.filter(competition=competition)
+    assert teams.count() == 4
+    assert sorted(TeamMember.objects.filter(competition=competition).values("team").annotate(n=Count("pk"))
+                  .values_list("n", flat=True)) == [3, 3, 3, 3]
+    # 4 必答 (one per team), 6 抢答, 4 风险题 (one per team), 2 加赛, in that order.
+    questions = list(QuizQuestion.objects.filter(round=rnd).order_by("order"))
+    assert [q.segment for q in questions] == (["required"] * 4 + ["buzzer"] * 6 + ["risk"] * 4
+                                              + ["sudden_death"] * 2)
+    team_entries = set(Entry.objects.filter(competition=competition, team__isnull=False).values_list("pk", flat=True))
+    for segment in ("required", "risk"):
+        assert {q.team_id for q in questions if q.segment == segment} == team_entries
+    assert all(q.team_id is None for q in questions if q.segment in ("buzzer", "sudden_death"))
+    assert all(q.text and q.answer for q in questions)
+    # The show is started: every team has its join code.
+    show = QuizShow.objects.get(round=rnd)
+    assert show.phase == QuizPhase.LOBBY
+    codes = list(QuizTeamAccess.objects.filter(show=show).values_list("entry_id", "code"))
+    assert {entry for entry, _code in codes} == team_entries and all(len(code) == 8 for _entry, code in codes)
+    counts = (QuizQuestion.objects.count(), QuizShow.objects.count(), QuizTeamAccess.objects.count(),
+              Entry.objects.count())
+    load_initial_data()
+    assert (QuizQuestion.objects.count(), QuizShow.objects.count(), QuizTeamAccess.objects.count(),
+            Entry.objects.count()) == counts
+    assert set(QuizTeamAccess.objects.filter(show=show).values_list("entry_id", "code")) == set(codes)
